@@ -1,0 +1,157 @@
+"""`make train`: choose the model by held-out topics, evaluate it honestly, save it and the reports.
+
+Steps (each logged to stderr with its time):
+1. load and validate ``labels/`` through ``datasets``;
+2. score every candidate configuration with leave-one-topic-out CV and keep
+   the one with the best mean per-topic ROC-AUC (carrying to unseen subjects);
+3. evaluate the chosen one with document-grouped out-of-fold predictions:
+   seed, authored and user text apart, with bootstrap intervals and baselines;
+4. learning curve, threshold, risk bands, calibration, top n-grams, errors;
+5. fit on all data and write ``model/artifacts/`` and ``reports/`` atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from training.cv import Candidate, fit_candidate, learning_curve, out_of_fold
+from training.data import SENTENCES, SOURCES, USER_DIR, load_labels
+from training.evaluate import evaluate_all
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "model" / "artifacts"
+REPORTS = ROOT / "reports"
+SEED = 0
+DOC_FOLDS = 10
+
+CANDIDATES: tuple[Candidate, ...] = (
+    Candidate("word12", {"cues": False}),
+    Candidate("word12+cues", {"cues": True}),
+    Candidate("word12+cues+swap", {"cues": True}, augment=True),
+    Candidate("word12+cues+swap C=1", {"cues": True, "C": 1.0}, augment=True),
+    Candidate("word12+cues+swap C=16", {"cues": True, "C": 16.0}, augment=True),
+    Candidate("word13+cues+swap", {"cues": True, "word_ngrams": (1, 3)}, augment=True),
+    Candidate("word12+char25+cues+swap", {"cues": True, "char_ngrams": (2, 5)}, augment=True),
+)
+QUICK = CANDIDATES[:3]
+
+
+class Progress:
+    """Numbered, timed progress lines on stderr."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.step, self.start = total, 0, time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        self.step += 1
+        elapsed = time.perf_counter() - self.start
+        print(f"[{self.step}/{self.total} {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def per_group_auc(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> dict[str, float]:
+    """ROC-AUC within each group that has both classes."""
+    from sklearn.metrics import roc_auc_score
+
+    out = {}
+    for g in sorted(set(groups)):
+        m = groups == g
+        if 0 < y[m].sum() < m.sum():
+            out[str(g)] = float(roc_auc_score(y[m], p[m]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labels", type=Path, default=SENTENCES, help="labelled sentences CSV")
+    parser.add_argument("--sources", type=Path, default=SOURCES, help="source documents folder")
+    parser.add_argument("--user-labels", type=Path, default=USER_DIR,
+                        help="folder of user-labelled CSVs (default: labels/user)")
+    parser.add_argument("--artifacts", type=Path, default=ARTIFACTS, help="where the model goes")
+    parser.add_argument("--reports", type=Path, default=REPORTS, help="where the reports go")
+    parser.add_argument("--seed", type=int, default=SEED, help="random_state everywhere")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer candidates, no learning curve, 200 bootstrap draws (for tests)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="parallel folds")
+    args = parser.parse_args(argv)
+
+    from training import report
+
+    progress = Progress(total=8)
+    progress(f"loading {args.labels}")
+    ds = load_labels(args.labels, args.sources, args.user_labels)
+    label_names = ds.features["label"].names
+    positive = label_names.index("unsupported")
+    table = ds.to_dict()
+    texts: list[str] = table["text"]
+    y = (np.asarray(table["label"]) == positive).astype(int)
+    origin = np.asarray(table["origin"])
+    topic = np.asarray([t or o for t, o in zip(table["topic"], table["origin"], strict=True)])
+    doc = np.asarray(table["doc_id"])
+    augmentable = origin == "seed"
+    print(f"    {len(y)} sentences, {len(set(doc))} documents, {len(set(topic))} topics, "
+          f"{y.mean():.1%} unsupported", file=sys.stderr)
+
+    candidates = QUICK if args.quick else CANDIDATES
+    progress(f"choosing among {len(candidates)} configurations by leave-one-topic-out CV")
+    selection = []
+    topic_oof = {}
+    for cand in candidates:
+        t0 = time.perf_counter()
+        p = out_of_fold(cand, texts, y, topic, augmentable, args.seed, n_jobs=args.n_jobs)
+        aucs = per_group_auc(y, p, topic)
+        selection.append({
+            "name": cand.name,
+            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in cand.params.items()},
+            "augment": cand.augment,
+            "topic_auc_mean": float(np.mean(list(aucs.values()))),
+            "topic_auc_std": float(np.std(list(aucs.values()))),
+            "topic_auc": aucs,
+            "seconds": round(time.perf_counter() - t0, 1),
+        })
+        topic_oof[cand.name] = p
+        print(f"    {cand.name:28s} held-out-topic ROC-AUC {selection[-1]['topic_auc_mean']:.3f}"
+              f" ± {selection[-1]['topic_auc_std']:.3f}", file=sys.stderr)
+    best = max(range(len(candidates)), key=lambda i: (selection[i]["topic_auc_mean"], -i))
+    chosen = candidates[best]
+    progress(f"chosen: {chosen.name}; document-grouped out-of-fold scores ({DOC_FOLDS} folds)")
+    doc_oof = out_of_fold(chosen, texts, y, doc, augmentable, args.seed, n_splits=DOC_FOLDS,
+                          n_jobs=args.n_jobs)
+
+    progress("learning curve" if not args.quick else "learning curve skipped (--quick)")
+    curve = [] if args.quick else learning_curve(
+        chosen, texts, y, doc, topic, origin, augmentable, args.seed, args.n_jobs
+    )
+
+    progress("fitting the final pipeline on all data")
+    final = fit_candidate(chosen, texts, y, augmentable, args.seed)
+
+    progress("computing figures, bootstrap intervals and baselines")
+    results = evaluate_all(
+        y=y, origin=origin, topic=topic, doc=doc, texts=texts,
+        doc_oof=doc_oof, topic_oof=topic_oof[chosen.name], seed=args.seed,
+        n_boot=200 if args.quick else 1000,
+    )
+    results["selection"] = selection
+    results["chosen"] = chosen.name
+    results["learning_curve"] = curve
+    results["top_terms"] = report.top_terms(final)
+
+    progress(f"writing {args.artifacts} and {args.reports}")
+    report.write_all(
+        final=final, results=results, y=y, origin=origin, doc_oof=doc_oof,
+        topic_oof=topic_oof[chosen.name], labels_path=args.labels, user_dir=args.user_labels,
+        artifacts=args.artifacts, reports=args.reports, seed=args.seed, label_names=label_names,
+    )
+    progress(f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
+             f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
