@@ -197,9 +197,10 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
             continue
         records: list[dict] = []
         summary = {"sentences": 0, "flagged": 0, "max_score": 0.0}
-        writer.document_start(item.source)
         try:
             for rec in _score_document(item, model, threshold, args.explain, args.model):
+                if not summary["sentences"]:
+                    writer.document_start(item.source)
                 summary["sentences"] += 1
                 summary["flagged"] += rec["flagged"]
                 summary["max_score"] = max(summary["max_score"], rec["score"])
@@ -214,6 +215,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         if summary["sentences"] == 0:
             print(f"predict: {item.source}: empty input (no sentences to score)", file=sys.stderr)
             status = status or EXIT_EMPTY_INPUT
+            continue
         writer.document_end(item.source, summary)
         if args.html:
             html_docs.append((item.source, records))
