@@ -178,13 +178,12 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
         "",
         "### Configurations tried (leave-one-topic-out)",
         "",
-        "| configuration | mean topic ROC-AUC | std | fit time (s) |",
-        "|---|---|---|---|",
+        "| configuration | mean topic ROC-AUC | std |",
+        "|---|---|---|",
     ]
     for s in r["selection"]:
         mark = " (chosen)" if s["name"] == r["chosen"] else ""
-        lines.append(f"| {s['name']}{mark} | {_fmt(s['topic_auc_mean'])} | {_fmt(s['topic_auc_std'])} "
-                     f"| {s['seconds']} |")
+        lines.append(f"| {s['name']}{mark} | {_fmt(s['topic_auc_mean'])} | {_fmt(s['topic_auc_std'])} |")
     lines += ["", "## Baselines in the same run", "",
               "| slice | majority ROC-AUC | lexicon ROC-AUC | lexicon F1 | model ROC-AUC | model F1 |",
               "|---|---|---|---|---|---|"]
@@ -277,6 +276,20 @@ def _model_card(results: dict, metadata: dict) -> str:
     ])
 
 
+def canonical(pipeline):
+    """Drop per-process state that would make two identical fits pickle differently.
+
+    ``TfidfVectorizer`` caches ``id(stop_words)`` (a memory address) after
+    fitting; removing it only makes scikit-learn redo a cheap check.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    for _, step in pipeline.named_steps["features"].transformer_list:
+        if isinstance(step, TfidfVectorizer):
+            step.__dict__.pop("_stop_words_id", None)
+    return pipeline
+
+
 def write_all(
     *, final, results: dict, y: np.ndarray, origin: np.ndarray, doc_oof: np.ndarray,
     topic_oof: np.ndarray, labels_path: Path, user_dir: Path | None, artifacts: Path,
@@ -295,7 +308,7 @@ def write_all(
         "seed_cv_detail": seed_cv,
     }
     with atomic_dir(artifacts) as tmp:
-        joblib.dump(final, tmp / PIPELINE_FILE, compress=3)
+        joblib.dump(canonical(final), tmp / PIPELINE_FILE, compress=3)
         metadata = {
             "package_version": __version__,
             "sklearn_version": sklearn.__version__,
