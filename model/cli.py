@@ -65,20 +65,48 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("texts", nargs="*", help="texts to score, each one a document")
-    p.add_argument("-f", "--file", action="append", default=[], metavar="PATH",
-                   help="a document to read (repeatable); '-' is standard input; a folder is "
-                   "searched recursively for .txt, .md and .html files")
-    p.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
-                   help="table for people (default), jsonl or csv for machines")
-    p.add_argument("-t", "--threshold", type=_probability, default=None,
-                   help="flag sentences scoring at or above this (default: the model's own)")
-    p.add_argument("--explain", type=_count, default=0, metavar="N",
-                   help="show the N n-grams that pushed each score up and down most")
+    p.add_argument(
+        "-f",
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a document to read (repeatable); '-' is standard input; a folder is "
+        "searched recursively for .txt, .md and .html files",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "jsonl", "csv"),
+        default="table",
+        help="table for people (default), jsonl or csv for machines",
+    )
+    p.add_argument(
+        "-t",
+        "--threshold",
+        type=_probability,
+        default=None,
+        help="flag sentences scoring at or above this (default: the model's own)",
+    )
+    p.add_argument(
+        "--explain",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="show the N n-grams that pushed each score up and down most",
+    )
     p.add_argument("--only-flagged", action="store_true", help="output flagged sentences only")
-    p.add_argument("--model", metavar="DIR", default=None,
-                   help="model folder (default: $CLAIM_RISK_MODEL or the shipped model)")
-    p.add_argument("--html", metavar="OUT.html", default=None,
-                   help="also write a self-contained HTML page highlighting every sentence")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        default=None,
+        help="model folder (default: $CLAIM_RISK_MODEL or the shipped model)",
+    )
+    p.add_argument(
+        "--html",
+        metavar="OUT.html",
+        default=None,
+        help="also write a self-contained HTML page highlighting every sentence",
+    )
     p.add_argument("--encoding", default="utf-8", help="encoding of input files (default utf-8)")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     return p
@@ -106,8 +134,11 @@ def _documents(args: argparse.Namespace) -> Iterator[Document | InputError]:
     yield from expand_paths(args.file, args.encoding)
     if not args.texts and not args.file:
         if sys.stdin is None or sys.stdin.isatty():
-            yield InputError("no input: give texts, --file PATH, or pipe text to standard input "
-                             "(see predict --help)", EXIT_USAGE)
+            yield InputError(
+                "no input: give texts, --file PATH, or pipe text to standard input "
+                "(see predict --help)",
+                EXIT_USAGE,
+            )
         else:
             yield Document(source="<stdin>", stdin=True, encoding=args.encoding)
 
@@ -119,8 +150,9 @@ class _Writer:
         self.fmt, self.out, self.explain = fmt, out, explain
         self.csv = None
         if fmt == "csv":
-            self.csv = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore",
-                                      lineterminator="\n")
+            self.csv = csv.DictWriter(
+                out, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n"
+            )
             self.csv.writeheader()
 
     def record(self, rec: dict) -> None:
@@ -149,8 +181,9 @@ class _Writer:
         self.out.flush()
 
 
-def _score_document(doc: Document, model, threshold: float, explain_n: int,
-                    model_dir: str | None) -> Iterator[dict]:
+def _score_document(
+    doc: Document, model, threshold: float, explain_n: int, model_dir: str | None
+) -> Iterator[dict]:
     """Records of one document, block by block."""
     from model.explain import explain_sentences
     from model.score import _scores
@@ -165,12 +198,19 @@ def _score_document(doc: Document, model, threshold: float, explain_n: int,
         scores = _scores(model, texts)
         explanations = explain_sentences(texts, explain_n, model_dir) if explain_n else None
         for j, (span, score) in enumerate(zip(spans, scores, strict=True)):
-            rec = {"source": doc.source, "index": index, "text": span.text,
-                   "start": offset + span.start, "end": offset + span.end,
-                   "score": round(score, 6), "flagged": score >= threshold}
+            rec = {
+                "source": doc.source,
+                "index": index,
+                "text": span.text,
+                "start": offset + span.start,
+                "end": offset + span.end,
+                "score": round(score, 6),
+                "flagged": score >= threshold,
+            }
             if explanations is not None:
-                rec["explain"] = {k: [[t, round(c, 4)] for t, c in v]
-                                  for k, v in explanations[j].items()}
+                rec["explain"] = {
+                    k: [[t, round(c, 4)] for t, c in v] for k, v in explanations[j].items()
+                }
             index += 1
             yield rec
 
@@ -239,8 +279,21 @@ def _progress(items: list) -> Iterator:
     yield from tqdm(items, desc="documents", unit="doc", file=sys.stderr, leave=False)
 
 
+def _skip_pandas() -> None:
+    """Keep pandas out of this process (about 0.3 s of cold start).
+
+    scikit-learn imports pandas opportunistically when it is installed
+    (``sklearn/utils/fixes.py``: ``try: import pandas``); ``predict`` never
+    handles a DataFrame, so a ``None`` entry in ``sys.modules`` makes that import
+    fail fast and scikit-learn takes its documented no-pandas path.
+    """
+    if "pandas" not in sys.modules:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `predict` console script."""
+    _skip_pandas()
     args = build_parser().parse_args(argv)
     try:
         return run(args, sys.stdout)

@@ -24,8 +24,9 @@ Contribution = tuple[str, float]
 def _names_and_weights(pipeline_id: int, pipeline) -> tuple[np.ndarray, np.ndarray]:
     union, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
     names = np.asarray(union.get_feature_names_out(), dtype=object)
-    readable = np.array([n.split("__", 1)[-1] if n.startswith("word__") else n for n in names],
-                        dtype=object)
+    readable = np.array(
+        [n.split("__", 1)[-1] if n.startswith("word__") else n for n in names], dtype=object
+    )
     return readable, np.asarray(clf.coef_[0], dtype=float)
 
 

@@ -173,7 +173,7 @@ def build_pipeline(
     class_weight: str | None = "balanced",
     random_state: int = 0,
 ) -> Pipeline:
-    """The scoring pipeline: a union of TF-IDF (and optional cue) features, then logistic regression."""
+    """The scoring pipeline: TF-IDF (and optional cue) features, then logistic regression."""
     parts: list[tuple[str, object]] = [
         (
             "word",

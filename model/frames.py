@@ -27,7 +27,9 @@ def score_frame(
     ``column`` holds one sentence per row; missing values score as empty text.
     """
     if column not in df.columns:
-        raise KeyError(f"column {column!r} not in DataFrame (has: {', '.join(map(str, df.columns))})")
+        raise KeyError(
+            f"column {column!r} not in DataFrame (has: {', '.join(map(str, df.columns))})"
+        )
     texts = ["" if v is None or v != v else str(v) for v in df[column].tolist()]
     scores = score_sentences(texts, model_dir)
     cut = load_model(model_dir).threshold if threshold is None else float(threshold)

@@ -15,7 +15,8 @@ __all__ = ["render_html", "write_html"]
 _STYLE = """
 body{font:15px/1.55 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem} h2{font-size:1.05rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
+table{border-collapse:collapse}
+td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
 .s{border-radius:3px;padding:1px 2px} .low{background:#fff} .review{background:#ffe9a8}
 .high{background:#ffb3a8} .legend span{margin-right:1rem;padding:2px 6px}
 p.doc{white-space:normal}
@@ -55,8 +56,10 @@ def render_html(documents: Sequence[tuple[str, Sequence[dict]]], threshold: floa
     for source, recs in documents:
         top = max((r["score"] for r in recs), default=0.0)
         n_flag = sum(1 for r in recs if r["flagged"])
-        out.append(f"<tr><td>{html.escape(source)}</td><td>{len(recs)}</td><td>{n_flag}</td>"
-                   f"<td>{top:.3f}</td></tr>")
+        out.append(
+            f"<tr><td>{html.escape(source)}</td><td>{len(recs)}</td><td>{n_flag}</td>"
+            f"<td>{top:.3f}</td></tr>"
+        )
     out.append("</table>")
     for source, recs in documents:
         out.append(f"<h2>{html.escape(source)}</h2><p class='doc'>")
@@ -70,8 +73,9 @@ def render_html(documents: Sequence[tuple[str, Sequence[dict]]], threshold: floa
     return "".join(out)
 
 
-def write_html(path: str | os.PathLike, documents: Sequence[tuple[str, Sequence[dict]]],
-               threshold: float) -> None:
+def write_html(
+    path: str | os.PathLike, documents: Sequence[tuple[str, Sequence[dict]]], threshold: float
+) -> None:
     """Write the page to ``path`` (UTF-8)."""
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(render_html(documents, threshold))

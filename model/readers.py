@@ -59,8 +59,9 @@ class Document:
             yield 0, self.text
             return
         if self.stdin:
-            stream = io.TextIOWrapper(sys.stdin.buffer, encoding=self.encoding, errors="strict",
-                                      newline="")
+            stream = io.TextIOWrapper(
+                sys.stdin.buffer, encoding=self.encoding, errors="strict", newline=""
+            )
             yield from _line_blocks(stream, self.source)
             return
         assert self.path is not None
@@ -138,13 +139,12 @@ def expand_paths(paths: list[str], encoding: str = "utf-8") -> Iterator[Document
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
             )
             if not found:
-                yield InputError(
-                    f"{raw}: no .txt, .md or .html files in this directory", 4
-                )
+                yield InputError(f"{raw}: no .txt, .md or .html files in this directory", 4)
             for p in found:
                 yield Document(source=str(p), path=p, encoding=encoding)
         elif not path.exists():
@@ -158,20 +158,43 @@ def html_to_text(html: str) -> str:
     try:
         import trafilatura
 
-        text = trafilatura.extract(html, include_comments=False, include_tables=True,
-                                   favor_recall=True)
+        text = trafilatura.extract(
+            html, include_comments=False, include_tables=True, favor_recall=True
+        )
     except Exception:  # a parser failure must not lose the document
         text = None
     return text if text and text.strip() else _strip_tags(html)
+
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "blockquote",
+        "title",
+    }
+)
 
 
 def _strip_tags(html: str) -> str:
     from html.parser import HTMLParser
 
     class _Text(HTMLParser):
-        BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-                 "article", "header", "footer", "ul", "ol", "blockquote", "title"}
-
         def __init__(self) -> None:
             super().__init__(convert_charrefs=True)
             self.parts: list[str] = []
@@ -180,13 +203,13 @@ def _strip_tags(html: str) -> str:
         def handle_starttag(self, tag, attrs):
             if tag in ("script", "style", "noscript"):
                 self.skip += 1
-            elif tag in self.BLOCK:
+            elif tag in _BLOCK_TAGS:
                 self.parts.append("\n")
 
         def handle_endtag(self, tag):
             if tag in ("script", "style", "noscript"):
                 self.skip = max(0, self.skip - 1)
-            elif tag in self.BLOCK:
+            elif tag in _BLOCK_TAGS:
                 self.parts.append("\n")
 
         def handle_data(self, data):

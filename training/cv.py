@@ -62,7 +62,9 @@ def fit_candidate(
     y = np.asarray(y)
     if candidate.augment:
         idx = np.flatnonzero(augmentable)
-        extra_x, extra_y = swap_topics([texts[i] for i in idx], y[idx].tolist(), random_state=random_state)
+        extra_x, extra_y = swap_topics(
+            [texts[i] for i in idx], y[idx].tolist(), random_state=random_state
+        )
         texts = texts + extra_x
         y = np.concatenate([y, np.asarray(extra_y, dtype=y.dtype)])
     return candidate.pipeline(random_state).fit(texts, y)
@@ -132,16 +134,28 @@ def learning_curve(
     seed_mask = origin == "seed"
     curve = []
     for fraction in fractions:
-        kept = set(docs[order[: max(2, int(round(fraction * len(docs))))]])
+        kept = set(docs[order[: max(2, round(fraction * len(docs)))]])
         mask = np.array([d in kept for d in doc])
-        p_topic = out_of_fold(candidate, texts, y, topic, augmentable, random_state,
-                              n_jobs=n_jobs, train_mask=mask)
-        p_doc = out_of_fold(candidate, texts, y, doc, augmentable, random_state,
-                            n_splits=10, n_jobs=n_jobs, train_mask=mask)
-        curve.append({
-            "fraction": float(fraction),
-            "train_sentences": int(mask.sum()),
-            "topic_heldout_roc_auc": float(roc_auc_score(y, p_topic)),
-            "seed_roc_auc": float(roc_auc_score(y[seed_mask], p_doc[seed_mask])),
-        })
+        p_topic = out_of_fold(
+            candidate, texts, y, topic, augmentable, random_state, n_jobs=n_jobs, train_mask=mask
+        )
+        p_doc = out_of_fold(
+            candidate,
+            texts,
+            y,
+            doc,
+            augmentable,
+            random_state,
+            n_splits=10,
+            n_jobs=n_jobs,
+            train_mask=mask,
+        )
+        curve.append(
+            {
+                "fraction": float(fraction),
+                "train_sentences": int(mask.sum()),
+                "topic_heldout_roc_auc": float(roc_auc_score(y, p_topic)),
+                "seed_roc_auc": float(roc_auc_score(y[seed_mask], p_doc[seed_mask])),
+            }
+        )
     return curve

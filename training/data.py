@@ -76,7 +76,9 @@ def validate_rows(
     errors: list[str] = []
 
     def bad(row: dict[str, str], message: str) -> None:
-        errors.append(f"{path.name} line {row.get('_line', '?')} (id {row.get('id', '')!r}): {message}")
+        errors.append(
+            f"{path.name} line {row.get('_line', '?')} (id {row.get('id', '')!r}): {message}"
+        )
 
     ids = Counter(row["id"] for row in rows)
     by_doc: dict[str, list[dict[str, str]]] = {}
@@ -117,7 +119,9 @@ def _check_document(
     """Compare a document's rows with a fresh segmentation of its source."""
     source = sources / f"{doc_id}.txt"
     if not source.exists():
-        return [f"{path.name} line {rows[0]['_line']}: source {source} of doc_id {doc_id!r} is missing"]
+        return [
+            f"{path.name} line {rows[0]['_line']}: source {source} of doc_id {doc_id!r} is missing"
+        ]
     expected = split_sentences(source.read_text(encoding="utf-8"))
     expected_ids = assign_ids(doc_id, expected)
     errors = []

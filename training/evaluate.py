@@ -15,8 +15,12 @@ from sklearn.metrics import (
 
 __all__ = [
     "binary_metrics",
+    "bootstrap_intervals",
+    "choose_threshold",
     "evaluate_all",
-    "reliability", "bootstrap_intervals", "choose_threshold", "risk_bands"]
+    "reliability",
+    "risk_bands",
+]
 
 
 def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
@@ -26,6 +30,18 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, 
     """
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
+    if len(y) == 0:
+        nan = float("nan")
+        return {
+            "roc_auc": nan,
+            "pr_auc": nan,
+            "f1": nan,
+            "precision": nan,
+            "recall": nan,
+            "brier": nan,
+            "n": 0,
+            "n_positive": 0,
+        }
     pred = (p >= threshold).astype(int)
     both = 0 < y.sum() < len(y)
     return {
@@ -111,7 +127,7 @@ def risk_bands(
     """
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
-    precision, recall, thresholds = precision_recall_curve(y, p)
+    precision, _, thresholds = precision_recall_curve(y, p)
     ok = np.flatnonzero((precision[:-1] >= high_precision) & (thresholds >= threshold))
     high = float(np.round(thresholds[ok[0]], 4)) if len(ok) else threshold
     bands = []
@@ -125,7 +141,9 @@ def risk_bands(
                 "to": hi,
                 "share_of_sentences": float(inside.mean()) if len(p) else 0.0,
                 "precision_in_band": float(y[inside].mean()) if inside.any() else float("nan"),
-                "precision_if_cut_here": float(y[at_or_above].mean()) if at_or_above.any() else float("nan"),
+                "precision_if_cut_here": float(y[at_or_above].mean())
+                if at_or_above.any()
+                else float("nan"),
                 "recall_if_cut_here": float(y[at_or_above].sum() / max(y.sum(), 1)),
             }
         )
@@ -167,7 +185,7 @@ def evaluate_all(
     }
     for name in ("seed", "authored", "user"):
         mask = origin == name
-        if mask.any():
+        if mask.any() or name == "seed":  # seed_cv is promised even when empty
             out[f"{name}_cv"] = _slice(y, doc_oof, mask, threshold, n_boot, seed)
     everything = np.ones(len(y), dtype=bool)
     out["all_cv"] = _slice(y, doc_oof, everything, threshold, n_boot, seed)
@@ -184,7 +202,7 @@ def evaluate_all(
     baselines: dict = {}
     for name in ("seed", "authored", "all"):
         mask = everything if name == "all" else origin == name
-        if not mask.any():
+        if not mask.any() or (f"{name}_cv" not in out and name != "all"):
             continue
         maj = majority_scores(y[~mask] if (~mask).any() else y, int(mask.sum()))
         baselines[name] = {
@@ -204,8 +222,13 @@ def evaluate_all(
         idx = np.flatnonzero(mask)
         idx = idx[np.argsort(order * doc_oof[idx], kind="stable")][:12]
         errors += [
-            {"kind": kind, "score": float(doc_oof[i]), "origin": str(origin[i]),
-             "doc_id": str(doc[i]), "text": texts[i]}
+            {
+                "kind": kind,
+                "score": float(doc_oof[i]),
+                "origin": str(origin[i]),
+                "doc_id": str(doc[i]),
+                "text": texts[i],
+            }
             for i in idx
         ]
     out["errors"] = errors
@@ -220,6 +243,13 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> dict:
     for b in range(bins):
         m = which == b
         if m.any():
-            table.append({"from": float(edges[b]), "to": float(edges[b + 1]), "n": int(m.sum()),
-                          "mean_score": float(p[m].mean()), "observed": float(y[m].mean())})
+            table.append(
+                {
+                    "from": float(edges[b]),
+                    "to": float(edges[b + 1]),
+                    "n": int(m.sum()),
+                    "mean_score": float(p[m].mean()),
+                    "observed": float(y[m].mean()),
+                }
+            )
     return {"brier": float(brier_score_loss(y, p)), "bins": table}

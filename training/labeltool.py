@@ -71,14 +71,19 @@ def merge(drafts: list[Path]) -> int:
         incoming.extend(rows)
     replaced = {row["doc_id"] for row in incoming}
     kept = [row for row in existing if row["doc_id"] not in replaced]
-    rows = sorted(kept + incoming, key=lambda r: (r["origin"] != "seed", r["doc_id"], int(r["position"])))
+    rows = sorted(
+        kept + incoming, key=lambda r: (r["origin"] != "seed", r["doc_id"], int(r["position"]))
+    )
     write_rows(SENTENCES, rows)
     return len(incoming)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.labeltool", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m training.labeltool",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draft", help="segment documents into CSV drafts in labels/drafts/")
     d.add_argument("documents", nargs="+", type=Path)

@@ -36,8 +36,11 @@ def training_data_sha256(labels_path: Path, user_dir: Path | None) -> str:
     if user_dir is not None and user_dir.is_dir():
         for extra in sorted(user_dir.glob("*.csv")):
             digest.update(file_sha256(extra).encode())
-    return digest.hexdigest() if user_dir is not None and any(user_dir.glob("*.csv")) \
+    return (
+        digest.hexdigest()
+        if user_dir is not None and any(user_dir.glob("*.csv"))
         else file_sha256(labels_path)
+    )
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -62,11 +65,16 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     fig_dir = out / FIGURES
     fig_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    slices = [("seed (doc-grouped)", origin == "seed", doc_oof),
-              ("authored (doc-grouped)", origin == "authored", doc_oof),
-              ("all, held-out topic", np.ones(len(y), bool), topic_oof)]
+    slices = [
+        ("seed (doc-grouped)", origin == "seed", doc_oof),
+        ("authored (doc-grouped)", origin == "authored", doc_oof),
+        ("all, held-out topic", np.ones(len(y), bool), topic_oof),
+    ]
 
-    for name, display in (("pr_curve.png", PrecisionRecallDisplay), ("roc_curve.png", RocCurveDisplay)):
+    for name, display in (
+        ("pr_curve.png", PrecisionRecallDisplay),
+        ("roc_curve.png", RocCurveDisplay),
+    ):
         fig, ax = plt.subplots(figsize=(6, 5))
         for i, (label, mask, p) in enumerate(slices):
             if mask.any() and 0 < y[mask].sum() < mask.sum():
@@ -93,12 +101,17 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     written.append("calibration.png")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
-    for ax, (label, mask) in zip(axes, (("seed", origin == "seed"), ("authored", origin == "authored")),
-                                 strict=True):
+    for ax, (label, mask) in zip(
+        axes, (("seed", origin == "seed"), ("authored", origin == "authored")), strict=True
+    ):
         if mask.any():
             ConfusionMatrixDisplay.from_predictions(
-                y[mask], (doc_oof[mask] >= threshold).astype(int), ax=ax, colorbar=False,
-                display_labels=["other", "unsupported"])
+                y[mask],
+                (doc_oof[mask] >= threshold).astype(int),
+                ax=ax,
+                colorbar=False,
+                display_labels=["other", "unsupported"],
+            )
         ax.set_title(f"{label} at threshold {threshold:.2f}")
     fig.tight_layout()
     fig.savefig(fig_dir / "confusion_matrix.png", metadata={"Software": None})
@@ -108,7 +121,12 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     if curve:
         fig, ax = plt.subplots(figsize=(6, 4.5))
         xs = [c["train_sentences"] for c in curve]
-        ax.plot(xs, [c["topic_heldout_roc_auc"] for c in curve], marker="o", label="held-out topic (all)")
+        ax.plot(
+            xs,
+            [c["topic_heldout_roc_auc"] for c in curve],
+            marker="o",
+            label="held-out topic (all)",
+        )
         ax.plot(xs, [c["seed_roc_auc"] for c in curve], marker="s", label="seed (doc-grouped)")
         ax.set_xlabel("training sentences available")
         ax.set_ylabel("ROC-AUC")
@@ -122,8 +140,10 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
 
 
 def _metric_row(name: str, m: dict) -> str:
-    return (f"| {name} | {m['n']} | {m['n_positive']} | {_ci(m, 'roc_auc')} | {_ci(m, 'pr_auc')} | "
-            f"{_ci(m, 'precision')} | {_ci(m, 'recall')} | {_ci(m, 'f1')} |")
+    return (
+        f"| {name} | {m['n']} | {m['n_positive']} | {_ci(m, 'roc_auc')} | {_ci(m, 'pr_auc')} | "
+        f"{_ci(m, 'precision')} | {_ci(m, 'recall')} | {_ci(m, 'f1')} |"
+    )
 
 
 def _readme(results: dict, figures: list[str], data_hash: str) -> str:
@@ -141,7 +161,8 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
         "## Headline: the real seed documents",
         "",
         "Out-of-fold scores, folds grouped by document (no document on both sides); "
-        f"95% intervals from {r['bootstrap_draws']:,} bootstrap resamples of sentences. Only five seed documents "
+        f"95% intervals from {r['bootstrap_draws']:,} bootstrap resamples of sentences. "
+        "Only five seed documents "
         "exist, so these intervals understate the real uncertainty.",
         "",
         "| slice | n | unsupported | ROC-AUC | PR-AUC | precision | recall | F1 |",
@@ -172,8 +193,10 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
         "|---|---|---|---|---|---|",
     ]
     for t, m in r["topic_heldout"]["per_topic"].items():
-        lines.append(f"| {t} | {m['n']} | {m['n_positive']} | {_fmt(m['roc_auc'])} | "
-                     f"{_fmt(m['pr_auc'])} | {_fmt(m['f1'])} |")
+        lines.append(
+            f"| {t} | {m['n']} | {m['n_positive']} | {_fmt(m['roc_auc'])} | "
+            f"{_fmt(m['pr_auc'])} | {_fmt(m['f1'])} |"
+        )
     lines += [
         "",
         "### Configurations tried (leave-one-topic-out)",
@@ -183,51 +206,92 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
     ]
     for s in r["selection"]:
         mark = " (chosen)" if s["name"] == r["chosen"] else ""
-        lines.append(f"| {s['name']}{mark} | {_fmt(s['topic_auc_mean'])} | {_fmt(s['topic_auc_std'])} |")
-    lines += ["", "## Baselines in the same run", "",
-              "| slice | majority ROC-AUC | lexicon ROC-AUC | lexicon F1 | model ROC-AUC | model F1 |",
-              "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {s['name']}{mark} | {_fmt(s['topic_auc_mean'])} | {_fmt(s['topic_auc_std'])} |"
+        )
+    lines += [
+        "",
+        "## Baselines in the same run",
+        "",
+        "| slice | majority ROC-AUC | lexicon ROC-AUC | lexicon F1 | model ROC-AUC | model F1 |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, b in r["baselines"].items():
-        lines.append(f"| {name} | {_fmt(b['majority']['roc_auc'])} | {_fmt(b['lexicon']['roc_auc'])} | "
-                     f"{_fmt(b['lexicon']['f1'])} | {_fmt(b['model']['roc_auc'])} | "
-                     f"{_fmt(b['model']['f1'])} |")
-    lines += ["", "The lexicon is a fixed, hand-weighted count of boosters, safety promises, "
-              "vague-evidence phrases and first person minus hedges and cautions "
-              "(`training/baselines.py`).", "",
-              "## Risk bands", "",
-              "Cuts on held-out-topic scores. *precision if cut here* and *recall if cut here* are "
-              "what flagging every sentence at or above the band's lower edge gives.", "",
-              "| band | scores | share of sentences | unsupported in band | precision if cut here | "
-              "recall if cut here |", "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {name} | {_fmt(b['majority']['roc_auc'])} | {_fmt(b['lexicon']['roc_auc'])} | "
+            f"{_fmt(b['lexicon']['f1'])} | {_fmt(b['model']['roc_auc'])} | "
+            f"{_fmt(b['model']['f1'])} |"
+        )
+    lines += [
+        "",
+        "The lexicon is a fixed, hand-weighted count of boosters, safety promises, "
+        "vague-evidence phrases and first person minus hedges and cautions "
+        "(`training/baselines.py`).",
+        "",
+        "## Risk bands",
+        "",
+        "Cuts on held-out-topic scores. *precision if cut here* and *recall if cut here* are "
+        "what flagging every sentence at or above the band's lower edge gives.",
+        "",
+        "| band | scores | share of sentences | unsupported in band | precision if cut here | "
+        "recall if cut here |",
+        "|---|---|---|---|---|---|",
+    ]
     for b in r["bands"]:
-        lines.append(f"| {b['band']} | {b['from']:.2f}–{b['to']:.2f} | {b['share_of_sentences']:.1%} | "
-                     f"{_fmt(b['precision_in_band'])} | {_fmt(b['precision_if_cut_here'])} | "
-                     f"{_fmt(b['recall_if_cut_here'])} |")
+        lines.append(
+            f"| {b['band']} | {b['from']:.2f}–{b['to']:.2f} | {b['share_of_sentences']:.1%} | "
+            f"{_fmt(b['precision_in_band'])} | {_fmt(b['precision_if_cut_here'])} | "
+            f"{_fmt(b['recall_if_cut_here'])} |"
+        )
     cal = r["calibration"]
-    lines += ["", "## Calibration", "",
-              f"Brier score of document-grouped out-of-fold scores: **{_fmt(cal['brier'])}** "
-              "(lower is better). Class weights are balanced, so scores run high: "
-              "read them as a ranking and use the bands, not as frequencies.", ""]
+    lines += [
+        "",
+        "## Calibration",
+        "",
+        f"Brier score of document-grouped out-of-fold scores: **{_fmt(cal['brier'])}** "
+        "(lower is better). Class weights are balanced, so scores run high: "
+        "read them as a ranking and use the bands, not as frequencies.",
+        "",
+    ]
     if r.get("learning_curve"):
-        lines += ["## Learning curve", "",
-                  "| training sentences | held-out-topic ROC-AUC | seed ROC-AUC |", "|---|---|---|"]
+        lines += [
+            "## Learning curve",
+            "",
+            "| training sentences | held-out-topic ROC-AUC | seed ROC-AUC |",
+            "|---|---|---|",
+        ]
         for c in r["learning_curve"]:
-            lines.append(f"| {c['train_sentences']} | {_fmt(c['topic_heldout_roc_auc'])} | "
-                         f"{_fmt(c['seed_roc_auc'])} |")
+            lines.append(
+                f"| {c['train_sentences']} | {_fmt(c['topic_heldout_roc_auc'])} | "
+                f"{_fmt(c['seed_roc_auc'])} |"
+            )
         lines.append("")
-    lines += ["## What the model weighs", "",
-              "Largest weights of the final model (word n-grams bare; `cues__` are the "
-              "rhetoric counts, `char__` character n-grams).", "",
-              "| towards unsupported | weight | against | weight |", "|---|---|---|---|"]
-    for (a, wa), (b, wb) in zip(r["top_terms"]["unsupported"][:20],
-                                r["top_terms"]["not_unsupported"][:20], strict=True):
+    lines += [
+        "## What the model weighs",
+        "",
+        "Largest weights of the final model (word n-grams bare; `cues__` are the "
+        "rhetoric counts, `char__` character n-grams).",
+        "",
+        "| towards unsupported | weight | against | weight |",
+        "|---|---|---|---|",
+    ]
+    for (a, wa), (b, wb) in zip(
+        r["top_terms"]["unsupported"][:20], r["top_terms"]["not_unsupported"][:20], strict=True
+    ):
         lines.append(f"| {a} | {wa:+.2f} | {b} | {wb:+.2f} |")
-    lines += ["", "## Worst errors (document-grouped out-of-fold)", "",
-              "| kind | score | origin | sentence |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Worst errors (document-grouped out-of-fold)",
+        "",
+        "| kind | score | origin | sentence |",
+        "|---|---|---|---|",
+    ]
     for e in r["errors"]:
         text = e["text"].replace("|", "\\|")
         text = text if len(text) <= 160 else text[:157] + "..."
-        lines.append(f"| {e['kind'].replace('_', ' ')} | {e['score']:.2f} | {e['origin']} | {text} |")
+        lines.append(
+            f"| {e['kind'].replace('_', ' ')} | {e['score']:.2f} | {e['origin']} | {text} |"
+        )
     lines += ["", "## Figures", ""]
     lines += [f"![{f}]({FIGURES}/{f})" for f in figures]
     lines.append("")
@@ -236,44 +300,48 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
 
 def _model_card(results: dict, metadata: dict) -> str:
     s, t = results["seed_cv"], results["topic_heldout"]
-    return "\n".join([
-        "# Model card: claim-risk",
-        "",
-        f"Version {metadata['package_version']}, scikit-learn {metadata['sklearn_version']}, "
-        f"configuration `{results['chosen']}`, threshold {metadata['threshold']}.",
-        "",
-        "## Intended use",
-        "Ranking sentences of English health web text (clinic marketing, wellness blogs, "
-        "product pages) by how likely each is an unsupported medical claim, so that editors, "
-        "trust-and-safety and fact-checking teams review the riskiest first. A score is a "
-        "prompt for a human look, not a verdict on truth.",
-        "",
-        "## Not for",
-        "Automatic removal or ranking of people; clinical advice; languages other than English; "
-        "deciding whether a claim is true (the model reads rhetoric, not evidence).",
-        "",
-        "## Data",
-        f"{metadata['n_sentences']} labelled sentences: the five real seed pages (kratom and "
-        "ketamine for postpartum depression) and documents written by the team on other topics, "
-        "promotional and evidence-based. See `labels/README.md`.",
-        "",
-        "## Evaluation (out-of-fold)",
-        f"- Seed pages, folds grouped by document: ROC-AUC {_ci(s, 'roc_auc')}, "
-        f"PR-AUC {_ci(s, 'pr_auc')}, F1 {_ci(s, 'f1')} (n={s['n']}).",
-        f"- All text, each topic held out: ROC-AUC {_fmt(t['roc_auc'])}, macro over topics "
-        f"{_fmt(t['macro_roc_auc'])}.",
-        "- Full report: `reports/README.md`.",
-        "",
-        "## Limitations",
-        "- Trained on few real pages; most training text was written by the team, and figures "
-        "on real unseen pages are lower than on our own text.",
-        "- A bag of n-grams: it misses claims made by context across sentences, sarcasm and "
-        "negation beyond short phrases; topic words it saw often can sway it.",
-        "- Scores are not calibrated probabilities (balanced class weights).",
-        "- Loading a model file runs code: load only models you made or verified; the loader "
-        "checks the SHA-256 recorded in `metadata.json`.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Model card: claim-risk",
+            "",
+            f"Version {metadata['package_version']}, scikit-learn {metadata['sklearn_version']}, "
+            f"configuration `{results['chosen']}`, threshold {metadata['threshold']}.",
+            "",
+            "## Intended use",
+            "Ranking sentences of English health web text (clinic marketing, wellness blogs, "
+            "product pages) by how likely each is an unsupported medical claim, so that editors, "
+            "trust-and-safety and fact-checking teams review the riskiest first. A score is a "
+            "prompt for a human look, not a verdict on truth.",
+            "",
+            "## Not for",
+            "Automatic removal or ranking of people; clinical advice; languages other than "
+            "English; "
+            "deciding whether a claim is true (the model reads rhetoric, not evidence).",
+            "",
+            "## Data",
+            f"{metadata['n_sentences']} labelled sentences: the five real seed pages (kratom and "
+            "ketamine for postpartum depression) and documents written by the team on other "
+            "topics, "
+            "promotional and evidence-based. See `labels/README.md`.",
+            "",
+            "## Evaluation (out-of-fold)",
+            f"- Seed pages, folds grouped by document: ROC-AUC {_ci(s, 'roc_auc')}, "
+            f"PR-AUC {_ci(s, 'pr_auc')}, F1 {_ci(s, 'f1')} (n={s['n']}).",
+            f"- All text, each topic held out: ROC-AUC {_fmt(t['roc_auc'])}, macro over topics "
+            f"{_fmt(t['macro_roc_auc'])}.",
+            "- Full report: `reports/README.md`.",
+            "",
+            "## Limitations",
+            "- Trained on few real pages; most training text was written by the team, and figures "
+            "on real unseen pages are lower than on our own text.",
+            "- A bag of n-grams: it misses claims made by context across sentences, sarcasm and "
+            "negation beyond short phrases; topic words it saw often can sway it.",
+            "- Scores are not calibrated probabilities (balanced class weights).",
+            "- Loading a model file runs code: load only models you made or verified; the loader "
+            "checks the SHA-256 recorded in `metadata.json`.",
+            "",
+        ]
+    )
 
 
 def canonical(pipeline):
@@ -291,9 +359,19 @@ def canonical(pipeline):
 
 
 def write_all(
-    *, final, results: dict, y: np.ndarray, origin: np.ndarray, doc_oof: np.ndarray,
-    topic_oof: np.ndarray, labels_path: Path, user_dir: Path | None, artifacts: Path,
-    reports: Path, seed: int, label_names: list[str],
+    *,
+    final,
+    results: dict,
+    y: np.ndarray,
+    origin: np.ndarray,
+    doc_oof: np.ndarray,
+    topic_oof: np.ndarray,
+    labels_path: Path,
+    user_dir: Path | None,
+    artifacts: Path,
+    reports: Path,
+    seed: int,
+    label_names: list[str],
 ) -> None:
     """Write the model folder and the reports, each atomically."""
     import joblib
@@ -335,6 +413,7 @@ def write_all(
         (tmp / "MODEL_CARD.md").write_text(_model_card(results, metadata), encoding="utf-8")
     with replace_files(reports) as tmp:
         dump_json(metrics, tmp / "metrics.json")
-        figures = _plots(tmp, y, origin, doc_oof, topic_oof,
-                         results["threshold"], results.get("learning_curve"))
+        figures = _plots(
+            tmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
+        )
         (tmp / "README.md").write_text(_readme(results, figures, data_hash), encoding="utf-8")

@@ -22,8 +22,9 @@ __all__ = ["atomic_dir", "created_stamp", "dump_json", "git_inputs_commit", "rep
 
 def dump_json(obj: object, path: Path) -> None:
     """Stable, readable JSON (sorted keys, 2-space indent, trailing newline)."""
-    path.write_text(json.dumps(obj, indent=2, sort_keys=True, allow_nan=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(obj, indent=2, sort_keys=True, allow_nan=True) + "\n", encoding="utf-8"
+    )
 
 
 @contextmanager
@@ -62,8 +63,14 @@ def replace_files(target: Path) -> Iterator[Path]:
 
 def _git(*args: str) -> str:
     try:
-        out = subprocess.run(["git", *args], capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parent.parent, timeout=10)
+        out = subprocess.run(
+            ["git", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            timeout=10,
+        )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -84,7 +91,7 @@ def git_inputs_commit() -> dict[str, object]:
 
 
 def created_stamp() -> str:
-    """Creation time: $SOURCE_DATE_EPOCH if set, else the inputs' last commit time (deterministic)."""
+    """Creation time: $SOURCE_DATE_EPOCH, else the inputs' last commit time (deterministic)."""
     from datetime import UTC, datetime
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct", "--", *INPUTS)

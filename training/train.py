@@ -82,17 +82,27 @@ def _one_se_choice(selection: list[dict]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m training.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--labels", type=Path, default=SENTENCES, help="labelled sentences CSV")
     parser.add_argument("--sources", type=Path, default=SOURCES, help="source documents folder")
-    parser.add_argument("--user-labels", type=Path, default=USER_DIR,
-                        help="folder of user-labelled CSVs (default: labels/user)")
+    parser.add_argument(
+        "--user-labels",
+        type=Path,
+        default=USER_DIR,
+        help="folder of user-labelled CSVs (default: labels/user)",
+    )
     parser.add_argument("--artifacts", type=Path, default=ARTIFACTS, help="where the model goes")
     parser.add_argument("--reports", type=Path, default=REPORTS, help="where the reports go")
     parser.add_argument("--seed", type=int, default=SEED, help="random_state everywhere")
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer candidates, no learning curve, 200 bootstrap draws (for tests)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer candidates, no learning curve, 200 bootstrap draws (for tests)",
+    )
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel folds")
     args = parser.parse_args(argv)
 
@@ -110,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     topic = np.asarray([t or o for t, o in zip(table["topic"], table["origin"], strict=True)])
     doc = np.asarray(table["doc_id"])
     augmentable = origin == "seed"
-    print(f"    {len(y)} sentences, {len(set(doc))} documents, {len(set(topic))} topics, "
-          f"{y.mean():.1%} unsupported", file=sys.stderr)
+    print(
+        f"    {len(y)} sentences, {len(set(doc))} documents, {len(set(topic))} topics, "
+        f"{y.mean():.1%} unsupported",
+        file=sys.stderr,
+    )
 
     candidates = QUICK if args.quick else CANDIDATES
     progress(f"choosing among {len(candidates)} configurations by leave-one-topic-out CV")
@@ -121,27 +134,38 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         p = out_of_fold(cand, texts, y, topic, augmentable, args.seed, n_jobs=args.n_jobs)
         aucs = per_group_auc(y, p, topic)
-        selection.append({
-            "name": cand.name,
-            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in cand.params.items()},
-            "augment": cand.augment,
-            "topic_auc_mean": float(np.mean(list(aucs.values()))),
-            "topic_auc_std": float(np.std(list(aucs.values()))),
-            "topic_auc": aucs,
-        })
+        selection.append(
+            {
+                "name": cand.name,
+                "params": {
+                    k: list(v) if isinstance(v, tuple) else v for k, v in cand.params.items()
+                },
+                "augment": cand.augment,
+                "topic_auc_mean": float(np.mean(list(aucs.values()))),
+                "topic_auc_std": float(np.std(list(aucs.values()))),
+                "topic_auc": aucs,
+            }
+        )
         topic_oof[cand.name] = p
-        print(f"    {cand.name:28s} held-out-topic ROC-AUC {selection[-1]['topic_auc_mean']:.3f}"
-              f" ± {selection[-1]['topic_auc_std']:.3f} ({time.perf_counter() - t0:.1f}s)",
-              file=sys.stderr)
+        print(
+            f"    {cand.name:28s} held-out-topic ROC-AUC {selection[-1]['topic_auc_mean']:.3f}"
+            f" ± {selection[-1]['topic_auc_std']:.3f} ({time.perf_counter() - t0:.1f}s)",
+            file=sys.stderr,
+        )
     best = _one_se_choice(selection)
     chosen = candidates[best]
     progress(f"chosen: {chosen.name}; document-grouped out-of-fold scores ({DOC_FOLDS} folds)")
-    doc_oof = out_of_fold(chosen, texts, y, doc, augmentable, args.seed, n_splits=DOC_FOLDS,
-                          n_jobs=args.n_jobs)
+    doc_oof = out_of_fold(
+        chosen, texts, y, doc, augmentable, args.seed, n_splits=DOC_FOLDS, n_jobs=args.n_jobs
+    )
 
     progress("learning curve" if not args.quick else "learning curve skipped (--quick)")
-    curve = [] if args.quick else learning_curve(
-        chosen, texts, y, doc, topic, origin, augmentable, args.seed, args.n_jobs
+    curve = (
+        []
+        if args.quick
+        else learning_curve(
+            chosen, texts, y, doc, topic, origin, augmentable, args.seed, args.n_jobs
+        )
     )
 
     progress("fitting the final pipeline on all data")
@@ -149,8 +173,14 @@ def main(argv: list[str] | None = None) -> int:
 
     progress("computing figures, bootstrap intervals and baselines")
     results = evaluate_all(
-        y=y, origin=origin, topic=topic, doc=doc, texts=texts,
-        doc_oof=doc_oof, topic_oof=topic_oof[chosen.name], seed=args.seed,
+        y=y,
+        origin=origin,
+        topic=topic,
+        doc=doc,
+        texts=texts,
+        doc_oof=doc_oof,
+        topic_oof=topic_oof[chosen.name],
+        seed=args.seed,
         n_boot=200 if args.quick else 1000,
     )
     results["selection"] = selection
@@ -161,12 +191,23 @@ def main(argv: list[str] | None = None) -> int:
 
     progress(f"writing {args.artifacts} and {args.reports}")
     report.write_all(
-        final=final, results=results, y=y, origin=origin, doc_oof=doc_oof,
-        topic_oof=topic_oof[chosen.name], labels_path=args.labels, user_dir=args.user_labels,
-        artifacts=args.artifacts, reports=args.reports, seed=args.seed, label_names=label_names,
+        final=final,
+        results=results,
+        y=y,
+        origin=origin,
+        doc_oof=doc_oof,
+        topic_oof=topic_oof[chosen.name],
+        labels_path=args.labels,
+        user_dir=args.user_labels,
+        artifacts=args.artifacts,
+        reports=args.reports,
+        seed=args.seed,
+        label_names=label_names,
     )
-    progress(f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
-             f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}")
+    progress(
+        f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
+        f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}"
+    )
     return 0
 
 

@@ -1,0 +1,116 @@
+"""Shared fixtures: a tiny labelled corpus written to a temporary folder."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from training.labeltool import draft_rows
+from training.schema import COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROMO = [
+    "Our {x} drops cure {y} in days, guaranteed.",
+    "Studies show {x} is completely safe with no side effects.",
+    "I felt better within hours of my first dose of {x}.",
+    "Doctors hate how fast {x} reverses {y} naturally.",
+    "Unlike drugs, {x} works instantly and is totally safe for your baby.",
+    "Order {x} today and get free shipping.",
+    "What is {x}?",
+    "{x} is a plant extract sold online.",
+]
+EVIDENCE = [
+    "There is no good evidence that {x} helps {y}.",
+    "Small trials of {x} were inconclusive, and more research is needed.",
+    "Talk to your doctor before taking {x}, because it can interact with other medicines.",
+    "{y} is common and treatable with proven care.",
+    "Some users report benefits from {x}, but no controlled trial has tested this.",
+    "{x} is not approved to treat {y}.",
+    "Call your local health line for advice.",
+    "This page was reviewed by a pharmacist.",
+]
+LABEL = {
+    0: "unsupported",
+    1: "unsupported",
+    2: "unsupported",
+    3: "unsupported",
+    4: "unsupported",
+    5: "none",
+    6: "none",
+    7: "none",
+}
+EV_LABEL = {
+    0: "none",
+    1: "hedged",
+    2: "none",
+    3: "none",
+    4: "hedged",
+    5: "none",
+    6: "none",
+    7: "none",
+}
+TOPICS = [("echinacea", "colds"), ("zinc", "acne"), ("garlic", "high blood pressure")]
+
+
+def write_tiny_corpus(root: Path) -> tuple[Path, Path]:
+    """Six documents (three topics x two registers), labelled; returns (csv, sources)."""
+    sources = root / "sources"
+    sources.mkdir(parents=True)
+    rows: list[dict[str, str]] = []
+    for topic, cond in TOPICS:
+        for register, lines, labels in (
+            ("promotional", PROMO, LABEL),
+            ("evidence", EVIDENCE, EV_LABEL),
+        ):
+            doc_id = f"auth_{topic}_{register[:2]}"
+            path = sources / f"{doc_id}.txt"
+            path.write_text(
+                "\n".join(s.format(x=topic, y=cond) for s in lines) + "\n", encoding="utf-8"
+            )
+            drafted = draft_rows(path, "authored", topic, register)
+            for row in drafted:
+                row["label"] = labels[int(row["position"])]
+            rows.extend(drafted)
+    labels_csv = root / "sentences.csv"
+    with labels_csv.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return labels_csv, sources
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """A freshly written tiny corpus: (sentences.csv, sources folder)."""
+    return write_tiny_corpus(tmp_path / "labels")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model folder trained by `training.train --quick` on the tiny corpus, once per session."""
+    from training.train import main
+
+    root = tmp_path_factory.mktemp("tiny")
+    labels_csv, sources = write_tiny_corpus(root / "labels")
+    code = main(
+        [
+            "--labels",
+            str(labels_csv),
+            "--sources",
+            str(sources),
+            "--user-labels",
+            str(root / "none"),
+            "--artifacts",
+            str(root / "artifacts"),
+            "--reports",
+            str(root / "reports"),
+            "--quick",
+            "--n-jobs",
+            "1",
+        ]
+    )
+    assert code == 0
+    return root

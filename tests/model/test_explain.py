@@ -1,0 +1,25 @@
+"""Explanations are the linear model's own arithmetic."""
+
+from __future__ import annotations
+
+import math
+
+from model import explain_sentences, score_sentences
+from model.artifacts import load_model
+
+CLAIM = "Studies show this miracle tea is completely safe and cures anxiety fast."
+
+
+def test_contributions_add_up_to_the_score() -> None:
+    [explained] = explain_sentences([CLAIM], k=10_000)
+    clf = load_model().pipeline.named_steps["clf"]
+    logit = clf.intercept_[0] + sum(c for _, c in explained["up"] + explained["down"])
+    assert math.isclose(1 / (1 + math.exp(-logit)), score_sentences([CLAIM])[0], rel_tol=1e-9)
+
+
+def test_k_limits_and_orders_contributions() -> None:
+    [explained] = explain_sentences([CLAIM], k=3)
+    assert 0 < len(explained["up"]) <= 3
+    ups = [c for _, c in explained["up"]]
+    assert ups == sorted(ups, reverse=True) and all(c > 0 for c in ups)
+    assert all(c < 0 for _, c in explained["down"])

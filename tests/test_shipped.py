@@ -1,0 +1,42 @@
+"""The committed model and reports match the committed labels and keep the interface promises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import model
+from model.artifacts import DEFAULT_DIR, load_model
+from training.data import SENTENCES, file_sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_model_is_not_stale() -> None:
+    meta = json.loads((DEFAULT_DIR / "metadata.json").read_text())
+    assert meta["training_data_sha256"] == file_sha256(SENTENCES), (
+        "labels/sentences.csv changed since the model was trained: run 'make train' and commit "
+        "model/artifacts and reports"
+    )
+
+
+def test_metrics_json_keeps_the_interface() -> None:
+    metrics = json.loads((ROOT / "reports" / "metrics.json").read_text())
+    assert set(metrics["seed_cv"]) >= {"roc_auc", "pr_auc", "f1", "precision", "recall", "n"}
+    assert metrics["threshold"] == load_model().threshold
+    assert metrics["seed_cv"]["n"] == 280
+
+
+def test_metadata_keeps_the_interface() -> None:
+    meta = load_model().metadata
+    for key in (
+        "package_version",
+        "sklearn_version",
+        "training_data_sha256",
+        "threshold",
+        "label_names",
+        "created",
+    ):
+        assert key in meta, key
+    assert meta["package_version"] == model.__version__
+    assert meta["label_names"] == ["unsupported", "hedged", "none"]

@@ -1,0 +1,85 @@
+"""Training end to end on a tiny fixture corpus: artifacts, reports, round trip, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from model.artifacts import load_model
+from model.score import score_sentences
+from training.train import main
+
+
+def test_quick_training_writes_artifacts_and_reports(tiny_model: Path) -> None:
+    artifacts, reports = tiny_model / "artifacts", tiny_model / "reports"
+    for name in ("pipeline.joblib", "metadata.json", "MODEL_CARD.md"):
+        assert (artifacts / name).is_file(), name
+    for name in ("metrics.json", "README.md", "figures/pr_curve.png", "figures/calibration.png"):
+        assert (reports / name).is_file(), name
+    metrics = json.loads((reports / "metrics.json").read_text())
+    assert set(metrics["seed_cv"]) >= {"roc_auc", "pr_auc", "f1", "precision", "recall", "n"}
+    assert 0.0 < metrics["threshold"] < 1.0
+    meta = json.loads((artifacts / "metadata.json").read_text())
+    for key in (
+        "package_version",
+        "sklearn_version",
+        "training_data_sha256",
+        "threshold",
+        "label_names",
+        "created",
+        "pipeline_sha256",
+    ):
+        assert key in meta, key
+
+
+def test_tiny_model_learns_the_fixture(tiny_model: Path) -> None:
+    metrics = json.loads((tiny_model / "reports" / "metrics.json").read_text())
+    # Loose bound: the fixture's promotional lines are easy to tell from evidence lines.
+    assert metrics["all_cv"]["roc_auc"] > 0.75
+
+
+def test_saved_pipeline_round_trips(tiny_model: Path) -> None:
+    artifacts = tiny_model / "artifacts"
+    raw = joblib.load(artifacts / "pipeline.joblib")
+    texts = ["Echinacea cures colds overnight, guaranteed.", "Ask a pharmacist first."]
+    loaded = load_model(artifacts)
+    np.testing.assert_array_equal(raw.predict_proba(texts), loaded.pipeline.predict_proba(texts))
+    scores = score_sentences(texts, artifacts)
+    assert scores[0] > scores[1]
+
+
+@pytest.mark.slow
+def test_training_is_deterministic(tiny_corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    labels_csv, sources = tiny_corpus
+    outputs = []
+    for run in ("a", "b"):
+        code = main(
+            [
+                "--labels",
+                str(labels_csv),
+                "--sources",
+                str(sources),
+                "--user-labels",
+                str(tmp_path / "none"),
+                "--artifacts",
+                str(tmp_path / run / "artifacts"),
+                "--reports",
+                str(tmp_path / run / "reports"),
+                "--quick",
+                "--n-jobs",
+                "1",
+            ]
+        )
+        assert code == 0
+        outputs.append(tmp_path / run)
+    for rel in (
+        "artifacts/pipeline.joblib",
+        "artifacts/metadata.json",
+        "reports/metrics.json",
+        "reports/README.md",
+    ):
+        assert (outputs[0] / rel).read_bytes() == (outputs[1] / rel).read_bytes(), rel
