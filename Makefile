@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv train test bench lint format clean
+.PHONY: help venv train test datasheet bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ train: $(STAMP) ## train, evaluate, write model/artifacts/ and reports/
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest tests
+
+datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
+	$(BIN)/python -m training.datasheet --write
 
 bench: $(STAMP) ## measure speed and memory, write reports/benchmark.json
 	$(BIN)/python -m training.bench
