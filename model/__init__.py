@@ -24,6 +24,7 @@ __all__ = [
     "score_sentence",
     "score_sentences",
     "score_text",
+    "score_texts",
     "summarize",
 ]
 
@@ -35,6 +36,7 @@ _HOMES = {
     "score_sentence": "model.score",
     "score_sentences": "model.score",
     "score_text": "model.score",
+    "score_texts": "model.score",
     "summarize": "model.score",
     "explain_sentences": "model.explain",
     "score_batch": "model.frames",
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
         score_sentence,
         score_sentences,
         score_text,
+        score_texts,
         summarize,
     )
 

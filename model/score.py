@@ -18,6 +18,7 @@ __all__ = [
     "score_sentence",
     "score_sentences",
     "score_text",
+    "score_texts",
     "summarize",
 ]
 
@@ -113,6 +114,29 @@ def score_text(
     return [
         SentenceScore(i, s.text, s.start, s.end, p, p >= cut)
         for i, (s, p) in enumerate(zip(spans, scores, strict=True))
+    ]
+
+
+def score_texts(
+    texts: Iterable[str],
+    threshold: float | None = None,
+    model_dir: str | os.PathLike | None = None,
+) -> list[list[SentenceScore]]:
+    """``score_text`` for many documents with one model call: the fast path for batches."""
+    docs = list(texts)
+    for i, t in enumerate(docs):
+        if not isinstance(t, str):
+            raise TypeError(f"text {i} is {type(t).__name__}, expected str")
+    model = load_model(model_dir)
+    cut = model.threshold if threshold is None else float(threshold)
+    spans = [segment(t) for t in docs]
+    scores = iter(_scores(model, [s.text for doc in spans for s in doc]))
+    return [
+        [
+            SentenceScore(i, s.text, s.start, s.end, p, p >= cut)
+            for i, (s, p) in enumerate(zip(doc, scores, strict=False))
+        ]
+        for doc in spans
     ]
 
 

@@ -344,6 +344,17 @@ def _model_card(results: dict, metadata: dict) -> str:
     )
 
 
+def _bench_block(path: Path) -> str:
+    """The benchmark section from the committed benchmark.json, if `make bench` has run."""
+    import json
+
+    from training.bench import END, START, render
+
+    if not path.is_file():
+        return ""
+    return f"\n{START}\n{render(json.loads(path.read_text(encoding='utf-8')))}{END}\n"
+
+
 def canonical(pipeline):
     """Drop per-process state that would make two identical fits pickle differently.
 
@@ -416,4 +427,5 @@ def write_all(
         figures = _plots(
             tmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
         )
-        (tmp / "README.md").write_text(_readme(results, figures, data_hash), encoding="utf-8")
+        text = _readme(results, figures, data_hash) + _bench_block(reports / "benchmark.json")
+        (tmp / "README.md").write_text(text, encoding="utf-8")

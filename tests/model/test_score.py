@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from model import Scorer, score_sentence, score_sentences, score_text, summarize
+from model import Scorer, score_sentence, score_sentences, score_text, score_texts, summarize
 
 CLAIM = (
     "Ketamine is not passed through breast milk, so breastfeeding can be continued without risk."
@@ -72,3 +72,10 @@ def test_scorer_pickles_and_works_in_worker_processes() -> None:
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_score_in_worker, [clone, clone]))
     assert results[0] == results[1] == pytest.approx(score_sentences([CLAIM, NEUTRAL]))
+
+
+def test_score_texts_matches_score_text() -> None:
+    docs = [f"{CLAIM}\n{NEUTRAL}", "", "  \n", NEUTRAL]
+    batched = score_texts(docs)
+    assert [len(b) for b in batched] == [2, 0, 0, 1]
+    assert batched == [score_text(d) for d in docs]
