@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv train test datasheet bench lint format clean
+.PHONY: help venv train test datasheet adapt-curve bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ test: $(STAMP) ## run the whole test suite
 
 datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
 	$(BIN)/python -m training.datasheet --write
+
+adapt-curve: $(STAMP) ## measure label-by-label adaptation to unseen topics (a few minutes)
+	$(BIN)/python -m training.adapt_curve
 
 bench: $(STAMP) ## measure speed and memory, write reports/benchmark.json
 	$(BIN)/python -m training.bench

@@ -404,13 +404,13 @@ def render(b: dict) -> str:
     return "\n".join(lines)
 
 
-def update_readme(section: str, readme: Path) -> None:
-    """Replace the benchmark block of the report README (appending it if absent)."""
+def update_readme(section: str, readme: Path, start: str = START, end: str = END) -> None:
+    """Replace a generated block of the report README (appending it if absent)."""
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    block = f"{START}\n{section}{END}\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1].lstrip("\n")
+    block = f"{start}\n{section}{end}\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1].lstrip("\n")
     else:
         text = text.rstrip("\n") + "\n\n" + block
     readme.write_text(text, encoding="utf-8")

@@ -84,7 +84,7 @@ def validate_rows(
     by_doc: dict[str, list[dict[str, str]]] = {}
     text_labels: dict[str, set[str]] = {}
     for row in rows:
-        if require_labels and row["label"] not in LABELS:
+        if row["label"] not in LABELS and (require_labels or row["label"]):
             bad(row, f"label {row['label']!r} is not one of {', '.join(LABELS)}")
         if row["origin"] not in ORIGINS:
             bad(row, f"origin {row['origin']!r} is not one of {', '.join(ORIGINS)}")
@@ -170,8 +170,9 @@ def load_labels(
     """The validated labelled sentences as a ``datasets.Dataset``.
 
     Labelled CSV files under ``labels/user/`` (same columns, ``origin`` =
-    ``user``, sources in ``labels/user/sources/``) are validated the same way
-    and appended.
+    ``user``, sources in ``labels/user/sources/``; see ``training/adapt.py``)
+    are validated the same way and their labelled rows appended; rows with an
+    empty label are skipped.
     """
     from datasets import Dataset
 
@@ -180,8 +181,8 @@ def load_labels(
     if user_dir is not None and user_dir.is_dir():
         for extra in sorted(user_dir.glob("*.csv")):
             user_rows = read_rows(extra)
-            validate_rows(user_rows, extra, user_dir / "sources")
-            rows.extend(user_rows)
+            validate_rows(user_rows, extra, user_dir / "sources", require_labels=False)
+            rows.extend(r for r in user_rows if r["label"])  # unlabelled rows wait their turn
     table = {c: [row.get(c, "") for row in rows] for c in COLUMNS}
     table["position"] = [int(p) for p in table["position"]]
     return Dataset.from_dict(table, features=features())

@@ -344,15 +344,19 @@ def _model_card(results: dict, metadata: dict) -> str:
     )
 
 
-def _bench_block(path: Path) -> str:
-    """The benchmark section from the committed benchmark.json, if `make bench` has run."""
+def _generated_blocks(reports: Path) -> str:
+    """The benchmark and adaptation sections, re-rendered from their committed JSON files."""
     import json
 
-    from training.bench import END, START, render
+    from training import adapt_curve, bench
 
-    if not path.is_file():
-        return ""
-    return f"\n{START}\n{render(json.loads(path.read_text(encoding='utf-8')))}{END}\n"
+    out = ""
+    for name, module in (("benchmark.json", bench), ("adaptation.json", adapt_curve)):
+        path = reports / name
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            out += f"\n{module.START}\n{module.render(data)}{module.END}\n"
+    return out
 
 
 def canonical(pipeline):
@@ -427,5 +431,5 @@ def write_all(
         figures = _plots(
             tmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
         )
-        text = _readme(results, figures, data_hash) + _bench_block(reports / "benchmark.json")
+        text = _readme(results, figures, data_hash) + _generated_blocks(reports)
         (tmp / "README.md").write_text(text, encoding="utf-8")
