@@ -126,14 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         "test_pages": len(results),
         "per_topic": topic_means,
         "cases": results,
-        "wall_s": time.perf_counter() - t0,
     }
     args.out.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     _plot(summary, args.out.parent / "figures" / "adaptation_curve.png")
     from training.bench import update_readme
 
     update_readme(render(summary), args.out.parent / "README.md", START, END)
-    print(f"[adapt] wrote {args.out} in {summary['wall_s']:.0f} s", file=sys.stderr)
+    print(f"[adapt] wrote {args.out} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
 
 
@@ -176,8 +175,11 @@ def render(summary: dict) -> str:
         "",
         f"Adding {summary['steps'][-1]} labels moved the mean from "
         f"{summary['suggested'][0]:.3f} to {summary['suggested'][-1]:.3f} ({gain:+.3f}) in the "
-        "suggested order. The pools are small (two pages per topic), so differences between "
-        "orders of a few thousandths are within noise.",
+        "suggested order. On the team's own text the model already carries well to a topic it "
+        "never saw, which leaves little room; the pools are small (two pages per topic), so "
+        "differences between the orders of a few thousandths are within noise, and this plot "
+        "shows no advantage of the suggested order. Real in-domain pages, where the model "
+        "starts lower, are where labels are expected to pay.",
         "",
         "![adaptation curve](figures/adaptation_curve.png)",
         "",

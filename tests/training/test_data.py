@@ -102,7 +102,10 @@ def test_user_label_files_are_validated_and_appended(tiny_corpus, tmp_path) -> N
         row.update(label=label, origin="user")
     write_rows(user / "mine.csv", rows)
     assert len(load_labels(labels_csv, sources, user)) == 50
-    rows[1]["label"] = ""
+    rows[1]["label"] = ""  # not labelled yet: skipped, not an error
+    write_rows(user / "mine.csv", rows)
+    assert len(load_labels(labels_csv, sources, user)) == 49
+    rows[1]["label"] = "probably"
     write_rows(user / "mine.csv", rows)
     with pytest.raises(LabelError, match=r"mine\.csv line 3"):
         load_labels(labels_csv, sources, user)
