@@ -164,6 +164,7 @@ def evaluate_all(
     topic: np.ndarray,
     doc: np.ndarray,
     texts: list[str],
+    ids: list[str],
     doc_oof: np.ndarray,
     topic_oof: np.ndarray,
     seed: int,
@@ -214,6 +215,8 @@ def evaluate_all(
     out["bands"] = risk_bands(y, topic_oof, threshold)
     out["calibration"] = reliability(y, doc_oof)
 
+    # The label-noise review list: the sentences whose out-of-fold score most
+    # contradicts their label, each way, for a second look at the label.
     errors = []
     for kind, mask, order in (
         ("false_positive", (y == 0) & (doc_oof >= threshold), -1),

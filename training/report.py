@@ -281,16 +281,21 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
         lines.append(f"| {a} | {wa:+.2f} | {b} | {wb:+.2f} |")
     lines += [
         "",
-        "## Worst errors (document-grouped out-of-fold)",
+        "## Label-noise review: worst errors",
         "",
-        "| kind | score | origin | sentence |",
-        "|---|---|---|---|",
+        "The sentences whose document-grouped out-of-fold score most contradicts their label, "
+        "each way: model errors, or labels worth a second look (ours and users'). Find a row "
+        "by its id in `labels/sentences.csv` (or the user file).",
+        "",
+        "| kind | score | origin | id | sentence |",
+        "|---|---|---|---|---|",
     ]
     for e in r["errors"]:
         text = e["text"].replace("|", "\\|")
         text = text if len(text) <= 160 else text[:157] + "..."
         lines.append(
-            f"| {e['kind'].replace('_', ' ')} | {e['score']:.2f} | {e['origin']} | {text} |"
+            f"| {e['kind'].replace('_', ' ')} | {e['score']:.2f} | {e['origin']} | `{e['id']}` "
+            f"| {text} |"
         )
     lines += ["", "## Figures", ""]
     lines += [f"![{f}]({FIGURES}/{f})" for f in figures]

@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         topic=topic,
         doc=doc,
         texts=texts,
+        ids=table["id"],
         doc_oof=doc_oof,
         topic_oof=topic_oof[chosen.name],
         seed=args.seed,
