@@ -230,6 +230,7 @@ def evaluate_all(
                 "score": float(doc_oof[i]),
                 "origin": str(origin[i]),
                 "doc_id": str(doc[i]),
+                "id": ids[i],
                 "text": texts[i],
             }
             for i in idx
