@@ -23,7 +23,9 @@ __all__ = ["MAX_SENTENCE_CHARS", "Span", "segment", "split_sentences"]
 MAX_SENTENCE_CHARS = 2000
 
 _LINE = re.compile(r"[^\r\n\u2028\u2029\x0b\x0c\x85]+")
-_BULLET = re.compile(r"[\s\-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>]*")
+# Line-start markers left outside a sentence: bullets, quote marks of Markdown, and
+# Markdown heading hashes ("## Title", but not "#1 pick").
+_BULLET = re.compile(r"(?:#{1,6}(?=\s)|[\s\-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>])*")
 
 
 class Span(NamedTuple):

@@ -41,7 +41,7 @@ punctuated = st.lists(
     max_size=40,
 ).map("".join)
 
-BULLETS = set("-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>")
+BULLETS = set("#-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

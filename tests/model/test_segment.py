@@ -11,7 +11,7 @@ from model.segment import MAX_SENTENCE_CHARS, segment, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "labels" / "sources").glob("0*.txt"))
-LEFTOVER = re.compile(r"[\s\-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>]*")
+LEFTOVER = re.compile(r"[\s\-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>#]*")
 
 
 def assert_covers(text: str) -> None:
@@ -57,6 +57,12 @@ def test_line_breaks_headings_and_bullets_are_boundaries() -> None:
         "Safe for the baby",
         "End",
     ]
+
+
+def test_markdown_headings_lose_their_hashes_but_numbers_keep_theirs() -> None:
+    text = "# Why I add sea moss\n## Sub heading\n#1 pick for sleep"
+    assert split_sentences(text) == ["Why I add sea moss", "Sub heading", "#1 pick for sleep"]
+    assert_covers(text)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\t", "\x00", "-", "• •", "😀", "\u202eabc"])
