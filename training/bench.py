@@ -428,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "scoring": bench_scoring(args.sentences, args.repeats),
         "char_variant": bench_char_variant(min(args.sentences, 50_000), args.repeats),
-        "datasets_map": bench_datasets(min(args.sentences, 100_000), args.repeats),
+        "datasets_map": bench_datasets(args.sentences, args.repeats),
         "cold_start": bench_cold_start(max(args.repeats, 5)),
         "big_file": bench_big_file((1, args.big_mb), args.repeats),
         "training": bench_training(),

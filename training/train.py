@@ -205,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         label_names=label_names,
     )
+    user = results.get("user_cv")
+    user_note = f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})" if user else ""
     progress(
         f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
-        f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}"
+        f"{results['topic_heldout']['roc_auc']:.3f}{user_note}, threshold {results['threshold']}"
     )
     return 0
 
