@@ -25,6 +25,7 @@ EXIT_NOT_UTF8 = 5
 EXIT_EMPTY_INPUT = 6
 EXIT_MODEL = 7
 
+HTML_EXPLAIN = 5
 FIELDS = ("source", "index", "text", "start", "end", "score", "flagged")
 
 EPILOG = """\
@@ -215,6 +216,10 @@ def _score_document(
             yield rec
 
 
+def _without_explain(rec: dict) -> dict:
+    return {k: v for k, v in rec.items() if k != "explain"} if "explain" in rec else rec
+
+
 def run(args: argparse.Namespace, out: IO[str]) -> int:
     """Score every document; return the exit status."""
     from model.artifacts import ModelError, load_model
@@ -237,8 +242,10 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
             continue
         records: list[dict] = []
         summary = {"sentences": 0, "flagged": 0, "max_score": 0.0}
+        # The HTML page always explains on hover; stdout carries explanations only on request.
+        explain_n = args.explain or (HTML_EXPLAIN if args.html else 0)
         try:
-            for rec in _score_document(item, model, threshold, args.explain, args.model):
+            for rec in _score_document(item, model, threshold, explain_n, args.model):
                 if not summary["sentences"]:
                     writer.document_start(item.source)
                 summary["sentences"] += 1
@@ -247,7 +254,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
                 if args.html:
                     records.append(rec)
                 if rec["flagged"] or not args.only_flagged:
-                    writer.record(rec)
+                    writer.record(rec if args.explain else _without_explain(rec))
         except InputError as exc:
             print(f"predict: {exc}", file=sys.stderr)
             status = status or exc.code

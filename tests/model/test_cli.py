@@ -75,9 +75,12 @@ def test_explain_in_jsonl() -> None:
 
 def test_html_output_contains_every_sentence(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    res = run(DOC, "--html", str(out), "--explain", "2", "--format", "jsonl")
+    res = run(DOC, "--html", str(out), "--format", "jsonl")
     assert res.returncode == 0, res.stderr
-    sentences = [r["text"] for r in jsonl(res.stdout)]
+    records = jsonl(res.stdout)
+    assert not any("explain" in r for r in records)  # stdout explains only on request
+    sentences = [r["text"] for r in records]
+    assert "up: " in out.read_text(encoding="utf-8")  # the page explains on hover
 
     class Spans(HTMLParser):
         def __init__(self) -> None:
