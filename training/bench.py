@@ -323,7 +323,8 @@ def render(b: dict) -> str:
         return "met" if ok else "**missed**"
 
     many = d[f"num_proc_{d['cores']}"]["sentences_per_s"]
-    seg, score = s["segmentation_sentences_per_s"], s["score_sentences_per_s"]
+    seg = s.get("segmentation_sentences_per_s", {"median": float("inf")})
+    score = s["score_sentences_per_s"]
     ceiling = 1 / (1 / seg["median"] + 1 / score["median"])
     ratio = c["ratio_to_import_sklearn"]
     big_name, small_name = big.replace("mb", " MB"), small.replace("mb", " MB")

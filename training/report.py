@@ -405,36 +405,38 @@ def write_all(
         **{k: v for k, v in results.items() if k not in ("seed_cv", "threshold")},
         "seed_cv_detail": seed_cv,
     }
-    with atomic_dir(artifacts) as tmp:
-        joblib.dump(canonical(final), tmp / PIPELINE_FILE, compress=3)
-        metadata = {
-            "package_version": __version__,
-            "sklearn_version": sklearn.__version__,
-            "python_version": platform.python_version(),
-            "pipeline_file": PIPELINE_FILE,
-            "pipeline_sha256": file_sha256(tmp / PIPELINE_FILE),
-            "training_data_sha256": data_hash,
-            "training_data": str(labels_path.name),
-            "threshold": results["threshold"],
-            "threshold_rule": results["threshold_rule"],
-            "label_names": label_names,
-            "positive_label": "unsupported",
-            "configuration": results["chosen"],
-            "random_state": seed,
-            "n_sentences": len(y),
-            "n_positive": int(np.sum(y)),
-            "created": created_stamp(),
-            "git": git_inputs_commit(),
-            "seed_cv": metrics["seed_cv"],
-            "topic_heldout_roc_auc": results["topic_heldout"]["roc_auc"],
-            "bands": [{k: b[k] for k in ("band", "from", "to")} for b in results["bands"]],
-        }
-        dump_json(metadata, tmp / METADATA_FILE)
-        (tmp / "MODEL_CARD.md").write_text(_model_card(results, metadata), encoding="utf-8")
-    with replace_files(reports) as tmp:
-        dump_json(metrics, tmp / "metrics.json")
+    # Reports are rendered first (the step most likely to fail), then the model folder is
+    # swapped in, then the report files: an error leaves the old model and reports in place.
+    with replace_files(reports) as rtmp:
+        dump_json(metrics, rtmp / "metrics.json")
         figures = _plots(
-            tmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
+            rtmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
         )
         text = _readme(results, figures, data_hash) + _generated_blocks(reports)
-        (tmp / "README.md").write_text(text, encoding="utf-8")
+        (rtmp / "README.md").write_text(text, encoding="utf-8")
+        with atomic_dir(artifacts) as tmp:
+            joblib.dump(canonical(final), tmp / PIPELINE_FILE, compress=3)
+            metadata = {
+                "package_version": __version__,
+                "sklearn_version": sklearn.__version__,
+                "python_version": platform.python_version(),
+                "pipeline_file": PIPELINE_FILE,
+                "pipeline_sha256": file_sha256(tmp / PIPELINE_FILE),
+                "training_data_sha256": data_hash,
+                "training_data": str(labels_path.name),
+                "threshold": results["threshold"],
+                "threshold_rule": results["threshold_rule"],
+                "label_names": label_names,
+                "positive_label": "unsupported",
+                "configuration": results["chosen"],
+                "random_state": seed,
+                "n_sentences": len(y),
+                "n_positive": int(np.sum(y)),
+                "created": created_stamp(),
+                "git": git_inputs_commit(),
+                "seed_cv": metrics["seed_cv"],
+                "topic_heldout_roc_auc": results["topic_heldout"]["roc_auc"],
+                "bands": [{k: b[k] for k in ("band", "from", "to")} for b in results["bands"]],
+            }
+            dump_json(metadata, tmp / METADATA_FILE)
+            (tmp / "MODEL_CARD.md").write_text(_model_card(results, metadata), encoding="utf-8")
