@@ -402,8 +402,8 @@ def render(b: dict) -> str:
         *(f"| {w} | {fig} | {t} | {st} |" for w, fig, t, st in rows),
         "",
         f"Where the end-to-end time goes: segmentation alone runs at "
-        f"{s['segmentation_sentences_per_s']['median']:,.0f} sentences/s and scoring at "
-        f"{s['score_sentences_per_s']['median']:,.0f}, so together they cannot pass about "
+        f"{seg['median']:,.0f} sentences/s and scoring at "
+        f"{score['median']:,.0f}, so together they cannot pass about "
         f"{ceiling:,.0f}"
         " sentences/s in one process. Segmentation is a Python loop over lines around "
         "blingfire; scoring is two featurisers (word n-grams, cue regexes) and a dot product. "
