@@ -30,3 +30,22 @@ def test_readme_gives_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make train" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_quotes_current_benchmark() -> None:
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    b = json.loads((ROOT / "reports" / "benchmark.json").read_text())
+    s, d, c, f = b["scoring"], b["datasets_map"], b["cold_start"], b["big_file"]
+    cores = d["cores"]
+    expected = [
+        f"`score_sentences`: {s['score_sentences_per_s']['median']:,.0f} sentences/s",
+        f"end to end (segmentation + scoring): {s['end_to_end_sentences_per_s']['median']:,.0f}",
+        f"{d[f'num_proc_{cores}']['sentences_per_s']['median']:,.0f} sentences/s, "
+        f"a {d['speedup']:.2f}x speed-up",
+        f'`predict "one sentence"`: {c["predict_one_sentence"]["median_s"]:.2f} s cold, '
+        f"against {c['import_sklearn']['median_s']:.2f} s",
+        f"{f['50mb']['median_s']:.1f} s, peak memory {f['50mb']['peak_rss_mib']:.0f} MiB "
+        f"({f['1mb']['peak_rss_mib']:.0f} MiB for 1 MB)",
+    ]
+    for phrase in expected:
+        assert phrase in readme, f"README.md should say {phrase!r}: update it after 'make bench'"
