@@ -88,29 +88,26 @@ def tiny_corpus(tmp_path: Path) -> tuple[Path, Path]:
     return write_tiny_corpus(tmp_path / "labels")
 
 
+def quick_train(labels_csv: Path, sources: Path, out: Path) -> int:
+    """Run `training.train --quick` on a corpus, writing artifacts/ and reports/ under ``out``."""
+    from training.train import main
+
+    return main(["--labels", str(labels_csv), "--sources", str(sources),
+                 "--user-labels", str(out / "no-user-labels"),
+                 "--artifacts", str(out / "artifacts"), "--reports", str(out / "reports"),
+                 "--quick", "--n-jobs", "1"])  # fmt: skip
+
+
+@pytest.fixture
+def train_quick():
+    """The `quick_train` helper, for tests that train their own tiny models."""
+    return quick_train
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model folder trained by `training.train --quick` on the tiny corpus, once per session."""
-    from training.train import main
-
     root = tmp_path_factory.mktemp("tiny")
     labels_csv, sources = write_tiny_corpus(root / "labels")
-    code = main(
-        [
-            "--labels",
-            str(labels_csv),
-            "--sources",
-            str(sources),
-            "--user-labels",
-            str(root / "none"),
-            "--artifacts",
-            str(root / "artifacts"),
-            "--reports",
-            str(root / "reports"),
-            "--quick",
-            "--n-jobs",
-            "1",
-        ]
-    )
-    assert code == 0
+    assert quick_train(labels_csv, sources, root) == 0
     return root

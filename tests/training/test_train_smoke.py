@@ -11,7 +11,6 @@ import pytest
 
 from model.artifacts import load_model
 from model.score import score_sentences
-from training.train import main
 
 
 def test_quick_training_writes_artifacts_and_reports(tiny_model: Path) -> None:
@@ -53,28 +52,13 @@ def test_saved_pipeline_round_trips(tiny_model: Path) -> None:
 
 
 @pytest.mark.slow
-def test_training_is_deterministic(tiny_corpus: tuple[Path, Path], tmp_path: Path) -> None:
+def test_training_is_deterministic(
+    tiny_corpus: tuple[Path, Path], tmp_path: Path, train_quick
+) -> None:
     labels_csv, sources = tiny_corpus
     outputs = []
     for run in ("a", "b"):
-        code = main(
-            [
-                "--labels",
-                str(labels_csv),
-                "--sources",
-                str(sources),
-                "--user-labels",
-                str(tmp_path / "none"),
-                "--artifacts",
-                str(tmp_path / run / "artifacts"),
-                "--reports",
-                str(tmp_path / run / "reports"),
-                "--quick",
-                "--n-jobs",
-                "1",
-            ]
-        )
-        assert code == 0
+        assert train_quick(labels_csv, sources, tmp_path / run) == 0
         outputs.append(tmp_path / run)
     for rel in (
         "artifacts/pipeline.joblib",
