@@ -21,18 +21,17 @@ Contribution = tuple[str, float]
 
 
 @lru_cache(maxsize=8)
-def _names_and_weights(pipeline_id: int, pipeline) -> tuple[np.ndarray, np.ndarray]:
+def feature_weights(pipeline) -> tuple[np.ndarray, np.ndarray]:
+    """Feature names (word n-grams bare, other groups prefixed) and their weights.
+
+    Cached per fitted pipeline (estimators hash by identity).
+    """
     union, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
     names = np.asarray(union.get_feature_names_out(), dtype=object)
     readable = np.array(
         [n.split("__", 1)[-1] if n.startswith("word__") else n for n in names], dtype=object
     )
     return readable, np.asarray(clf.coef_[0], dtype=float)
-
-
-def feature_weights(pipeline) -> tuple[np.ndarray, np.ndarray]:
-    """Feature names (word n-grams bare, other groups prefixed) and their weights."""
-    return _names_and_weights(id(pipeline), pipeline)
 
 
 def explain_sentences(

@@ -49,3 +49,30 @@ def test_readme_quotes_current_benchmark() -> None:
     ]
     for phrase in expected:
         assert phrase in readme, f"README.md should say {phrase!r}: update it after 'make bench'"
+
+
+def test_readme_predict_examples_are_real_output() -> None:
+    """The README's predict examples are what the shipped model prints for that text."""
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = (
+        "Safety for the baby.\n"
+        "Ketamine is not passed through breast milk, so breastfeeding can be continued without "
+        "risk.\n"
+        "However, it is imperative to consult healthcare professionals before incorporating "
+        "kratom into your treatment plan.\n"
+    )
+    table = subprocess.run(
+        [sys.executable, "-m", "model.cli"], input=example.encode(), capture_output=True, check=True
+    ).stdout.decode()
+    for line in table.splitlines()[1:]:
+        assert line in readme, f"README.md predict example is stale: {line!r}"
+    csv_out = subprocess.run(
+        [sys.executable, "-m", "model.cli", "--format", "csv", "--only-flagged"],
+        input=example.encode(),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert csv_out in readme, "README.md CSV example is stale"
