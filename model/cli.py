@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from typing import IO
 
 from model.readers import Document, InputError, expand_paths
+from model.score import score_sentences
+from model.segment import segment
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -183,20 +185,18 @@ class _Writer:
 
 
 def _score_document(
-    doc: Document, model, threshold: float, explain_n: int, model_dir: str | None
+    doc: Document, threshold: float, explain_n: int, model_dir: str | None
 ) -> Iterator[dict]:
     """Records of one document, block by block."""
-    from model.explain import explain_sentences
-    from model.score import _scores
-    from model.segment import segment
-
+    if explain_n:
+        from model.explain import explain_sentences
     index = 0
     for offset, block in doc.blocks():
         spans = segment(block)
         if not spans:
             continue
         texts = [s.text for s in spans]
-        scores = _scores(model, texts)
+        scores = score_sentences(texts, model_dir)
         explanations = explain_sentences(texts, explain_n, model_dir) if explain_n else None
         for j, (span, score) in enumerate(zip(spans, scores, strict=True)):
             rec = {
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         # The HTML page always explains on hover; stdout carries explanations only on request.
         explain_n = args.explain or (HTML_EXPLAIN if args.html else 0)
         try:
-            for rec in _score_document(item, model, threshold, explain_n, args.model):
+            for rec in _score_document(item, threshold, explain_n, args.model):
                 if not summary["sentences"]:
                     writer.document_start(item.source)
                 summary["sentences"] += 1

@@ -107,14 +107,7 @@ def score_text(
     """
     if not isinstance(text, str):
         raise TypeError(f"text is {type(text).__name__}, expected str")
-    model = load_model(model_dir)
-    cut = model.threshold if threshold is None else float(threshold)
-    spans = segment(text)
-    scores = _scores(model, [s.text for s in spans])
-    return [
-        SentenceScore(i, s.text, s.start, s.end, p, p >= cut)
-        for i, (s, p) in enumerate(zip(spans, scores, strict=True))
-    ]
+    return score_texts([text], threshold, model_dir)[0]
 
 
 def score_texts(

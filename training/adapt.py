@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from model.readers import Document, InputError, expand_paths
+from model.readers import InputError, expand_paths
 from model.segment import split_sentences
 from training.data import USER_DIR
 from training.schema import COLUMNS, LABELS, assign_ids
@@ -74,7 +74,7 @@ def extract(paths: list[str], out: Path, topic: str, model_dir: str | None = Non
             problems += 1
             continue
         try:
-            text = "".join(block for _, block in Document.blocks(item))
+            text = "".join(block for _, block in item.blocks())
         except InputError as exc:
             print(f"extract: {exc}", file=sys.stderr)
             problems += 1
