@@ -19,17 +19,14 @@ Rows left unlabelled are ignored by training.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from model.readers import InputError, expand_paths
 from model.segment import split_sentences
-from training.data import USER_DIR
+from training.data import USER_DIR, LabelError, read_rows, write_rows
 from training.schema import COLUMNS, LABELS, assign_ids
 
 __all__ = ["doc_id_for", "extract", "suggest"]
@@ -43,29 +40,13 @@ def doc_id_for(source: str, text: str) -> str:
     return f"user_{stem}_{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
-    """Write atomically, so an interrupted run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=USER_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
-
-
 def extract(paths: list[str], out: Path, topic: str, model_dir: str | None = None) -> int:
     """Write the labelling CSV for the documents at ``paths``; return the number of problems."""
     from model.score import score_sentences
 
     sources = out.parent / "sources"
     sources.mkdir(parents=True, exist_ok=True)
-    previous = {r["id"]: r for r in _read_csv(out)} if out.exists() else {}
+    previous = {r["id"]: r for r in read_rows(out)} if out.exists() else {}
     rows: list[dict[str, str]] = []
     problems = 0
     for item in expand_paths(paths):
@@ -107,7 +88,7 @@ def extract(paths: list[str], out: Path, topic: str, model_dir: str | None = Non
                 }
             )
         print(f"extract: {item.source}: {len(sentences)} sentences as {doc_id}", file=sys.stderr)
-    _write_csv(out, rows)
+    write_rows(out, rows, USER_COLUMNS)
     labelled = sum(1 for r in rows if r["label"])
     print(f"wrote {out}: {len(rows)} sentences ({labelled} already labelled)", file=sys.stderr)
     return problems
@@ -119,8 +100,8 @@ def suggest(path: Path, n: int, model_dir: str | None = None) -> list[dict[str, 
     from model.score import score_sentences
     from training.suggest import suggest_order
 
-    rows = _read_csv(path)
-    bad = [i + 2 for i, r in enumerate(rows) if r.get("label", "") not in ("", *LABELS)]
+    rows = read_rows(path)
+    bad = [r["_line"] for r in rows if r.get("label", "") not in ("", *LABELS)]
     if bad:
         raise SystemExit(f"{path}: line(s) {bad[:10]} have a label that is not one of {LABELS}")
     todo = [i for i, r in enumerate(rows) if not r.get("label")]
@@ -141,7 +122,7 @@ def suggest(path: Path, n: int, model_dir: str | None = None) -> list[dict[str, 
     for rank, i in enumerate(picked, start=1):
         rows[i]["priority"] = str(rank)
     rest = [r for i, r in enumerate(rows) if i not in set(picked)]
-    _write_csv(path, [rows[i] for i in picked] + rest)
+    write_rows(path, [rows[i] for i in picked] + rest, USER_COLUMNS)
     return [rows[i] for i in picked]
 
 
@@ -172,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.csv.is_file():
         print(f"suggest: {args.csv}: no such file", file=sys.stderr)
         return 3
-    for r in suggest(args.csv, args.n, args.model):
+    try:
+        picked = suggest(args.csv, args.n, args.model)
+    except LabelError as exc:
+        print(f"suggest: {exc}", file=sys.stderr)
+        return 2
+    for r in picked:
         print(f"{r['priority']:>3}  {float(r['score']):.3f}  {r['doc_id']}  {r['text'][:90]}")
     return 0
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +28,7 @@ __all__ = [
     "load_labels",
     "read_rows",
     "validate_rows",
+    "write_rows",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +64,17 @@ def read_rows(path: Path) -> list[dict[str, str]]:
             return rows
     except UnicodeDecodeError as exc:
         raise LabelError(f"{path}: not UTF-8 ({exc})") from exc
+
+
+def write_rows(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> None:
+    """Write rows with ``columns``, in order, atomically (extra keys such as ``_line`` dropped)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
 
 
 def validate_rows(

@@ -11,12 +11,12 @@ ready to label; ``merge`` folds finished drafts into ``labels/sentences.csv``.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 from model.segment import split_sentences
-from training.schema import COLUMNS, LABELS, assign_ids
+from training.data import read_rows, write_rows
+from training.schema import LABELS, assign_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = ROOT / "labels" / "sentences.csv"
@@ -44,30 +44,17 @@ def draft_rows(path: Path, origin: str, topic: str, register: str) -> list[dict[
     ]
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV file as dictionaries of strings."""
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
-    """Write rows with the dataset's columns, in order."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def merge(drafts: list[Path]) -> int:
     """Replace each drafted document's rows in sentences.csv with its draft."""
     existing = read_rows(SENTENCES) if SENTENCES.exists() else []
     incoming: list[dict[str, str]] = []
     for path in drafts:
         rows = read_rows(path)
-        for n, row in enumerate(rows, start=2):
+        for row in rows:
             if row.get("label") not in LABELS:
-                raise SystemExit(f"{path}:{n}: label {row.get('label')!r} is not one of {LABELS}")
+                raise SystemExit(
+                    f"{path}:{row['_line']}: label {row.get('label')!r} is not one of {LABELS}"
+                )
         incoming.extend(rows)
     replaced = {row["doc_id"] for row in incoming}
     kept = [row for row in existing if row["doc_id"] not in replaced]

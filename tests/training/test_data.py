@@ -90,7 +90,8 @@ def test_missing_column_and_bad_encoding(tiny_corpus, tmp_path) -> None:
 
 
 def test_user_label_files_are_validated_and_appended(tiny_corpus, tmp_path) -> None:
-    from training.labeltool import draft_rows, write_rows
+    from training.data import write_rows
+    from training.labeltool import draft_rows
 
     labels_csv, sources = tiny_corpus
     user = tmp_path / "user"
