@@ -29,18 +29,20 @@ def top_terms(pipeline, k: int = 25) -> dict[str, list[tuple[str, float]]]:
 
 
 def training_data_sha256(labels_path: Path, user_dir: Path | None) -> str:
-    """SHA-256 over the labels file (and any user label files, in name order)."""
+    """SHA-256 of the labels file; with user label files, a SHA-256 over all their hashes.
+
+    Without user files this is the plain file hash, so a test can compare it
+    with ``sha256sum labels/sentences.csv``.
+    """
     import hashlib
 
-    digest = hashlib.sha256(file_sha256(labels_path).encode())
-    if user_dir is not None and user_dir.is_dir():
-        for extra in sorted(user_dir.glob("*.csv")):
-            digest.update(file_sha256(extra).encode())
-    return (
-        digest.hexdigest()
-        if user_dir is not None and any(user_dir.glob("*.csv"))
-        else file_sha256(labels_path)
-    )
+    extras = sorted(user_dir.glob("*.csv")) if user_dir is not None and user_dir.is_dir() else []
+    if not extras:
+        return file_sha256(labels_path)
+    digest = hashlib.sha256()
+    for path in (labels_path, *extras):
+        digest.update(file_sha256(path).encode())
+    return digest.hexdigest()
 
 
 def _fmt(x: float, digits: int = 3) -> str:

@@ -57,5 +57,6 @@ def test_size_balance_and_breadth(table) -> None:
         assert {(topic, "promotional"), (topic, "evidence")} <= registers, topic
 
 
-def test_csv_is_the_file_loaded() -> None:
-    assert SENTENCES.name == "sentences.csv" and SENTENCES.parent.name == "labels"
+def test_the_loaded_file_is_the_one_the_interface_names() -> None:
+    assert SENTENCES == ROOT / "labels" / "sentences.csv"
+    assert SENTENCES.is_file() and (ROOT / "labels" / "sources").is_dir()
