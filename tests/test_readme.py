@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -76,3 +77,29 @@ def test_readme_predict_examples_are_real_output() -> None:
         check=True,
     ).stdout.decode()
     assert csv_out in readme, "README.md CSV example is stale"
+
+
+def test_readme_adapt_walkthrough_is_real_output(tmp_path: Path) -> None:
+    """Steps 1 and 2 of the walkthrough print what the README shows, on the shipped examples."""
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = tmp_path / "user" / "my_pages.csv"
+    cmd = [sys.executable, "-m", "training.adapt"]
+    extract = subprocess.run(
+        [*cmd, "extract", "examples/adapt/my_pages/", "--out", str(out), "--topic", "my_site"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in extract.stderr.splitlines():
+        if line.startswith("extract: "):
+            assert line in readme, f"README.md adapt walkthrough is stale: {line!r}"
+    suggest = subprocess.run([*cmd, "suggest", str(out), "--n", "6"], cwd=ROOT,
+                             capture_output=True, text=True, check=True)  # fmt: skip
+    assert suggest.stdout.strip() and suggest.stdout.rstrip("\n") in readme
+    example = ROOT / "examples" / "adapt" / "my_pages_labelled.csv"
+    labelled = {r["id"] for r in csv.DictReader(example.open(encoding="utf-8"))}
+    assert labelled == {r["id"] for r in csv.DictReader(out.open(encoding="utf-8"))}
