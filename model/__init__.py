@@ -3,8 +3,11 @@
     from model import score_sentences, score_text
     score_sentences(["Ketamine is not passed through breast milk."])  # -> [0.9...]
 
-Imports are lazy so that ``predict`` starts fast: nothing heavy is loaded
-until a function is called.
+Imports are lazy so that ``predict`` starts fast. Scoring needs numpy,
+blingfire and the standard library only: the model is plain data
+(``model/artifacts/model.json``), never a pickle, and scikit-learn, scipy,
+pandas and ``datasets`` are imported only by training and the optional
+DataFrame and ``datasets`` helpers.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "DocumentSummary",
     "ModelError",
     "Scorer",
     "SentenceScore",
     "explain_sentences",
     "load_model",
     "score_batch",
+    "score_documents",
     "score_frame",
     "score_sentence",
     "score_sentences",
@@ -33,6 +38,8 @@ _HOMES = {
     "load_model": "model.artifacts",
     "Scorer": "model.score",
     "SentenceScore": "model.score",
+    "DocumentSummary": "model.score",
+    "score_documents": "model.score",
     "score_sentence": "model.score",
     "score_sentences": "model.score",
     "score_text": "model.score",
@@ -48,8 +55,10 @@ if TYPE_CHECKING:
     from model.explain import explain_sentences
     from model.frames import score_batch, score_frame
     from model.score import (
+        DocumentSummary,
         Scorer,
         SentenceScore,
+        score_documents,
         score_sentence,
         score_sentences,
         score_text,

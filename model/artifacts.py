@@ -1,136 +1,283 @@
-"""Finding, checking and loading the trained pipeline.
+"""Finding, checking and loading the trained model: plain data, never code.
 
-A joblib file is a pickle, and unpickling runs code: only load models you made
-or verified. Before unpickling, the loader checks the pipeline file against the
-SHA-256 recorded in ``metadata.json`` and the scikit-learn and package versions
-it was made with, and refuses a mismatch with a one-line explanation.
+A model folder holds ``model.json`` (vocabulary, idf, weights, cue patterns,
+the context stage) and ``metadata.json`` (versions, hashes, the decision
+threshold and risk bands). Loading parses JSON and checks it; nothing in the
+folder is executed. Before parsing, ``model.json`` is checked against the
+SHA-256 in ``metadata.json``. Every refusal is a ``ModelError`` whose message
+is one line saying what is wrong and what to do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
-import warnings
+import re
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from model.context import ContextModel
+from model.decision import Decision
+from model.features import SentenceFeatures
+from model.linear import SentenceModel
+
 __all__ = [
     "DEFAULT_DIR",
+    "FORMAT",
+    "FORMAT_VERSION",
     "METADATA_FILE",
-    "PIPELINE_FILE",
+    "MODEL_FILE",
     "LoadedModel",
     "ModelError",
     "load_model",
+    "parse_model",
     "resolve_dir",
 ]
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "artifacts"
-PIPELINE_FILE = "pipeline.joblib"
+MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
 ENV_VAR = "CLAIM_RISK_MODEL"
+FORMAT = "claim-risk-model"
+FORMAT_VERSION = 1
+MAX_METADATA_BYTES = 1 << 20
+MAX_MODEL_BYTES = 256 << 20
+REQUIRED_METADATA = ("package_version", "model_sha256", "threshold", "bands", "format_version")
 
 
 class ModelError(RuntimeError):
-    """The model is missing, corrupt, or from an incompatible version."""
+    """The model is missing, corrupt, tampered with, or from an incompatible version."""
 
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A fitted pipeline with its metadata and decision threshold."""
+    """The sentence model, the context stage, the decision record and the metadata."""
 
-    pipeline: Any
+    sentence: SentenceModel
+    context: ContextModel | None
+    decision: Decision
     metadata: dict
     directory: Path
 
     @property
     def threshold(self) -> float:
         """The stored decision threshold for ``flagged``."""
-        return float(self.metadata["threshold"])
+        return self.decision.threshold
+
+    @property
+    def version(self) -> str:
+        """A short identity of the model: package version and artifact hash prefix."""
+        return f"{self.metadata['package_version']}+{self.metadata['model_sha256'][:12]}"
 
 
 def resolve_dir(model_dir: str | os.PathLike | None = None) -> Path:
     """The model folder: the argument, else $CLAIM_RISK_MODEL, else the shipped one."""
-    if model_dir is not None:
-        return Path(model_dir).resolve()
-    env = os.environ.get(ENV_VAR)
-    return Path(env).resolve() if env else DEFAULT_DIR
+    raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
+    if raw is None:
+        return DEFAULT_DIR
+    try:
+        return Path(raw).resolve()
+    except (OSError, RuntimeError) as exc:  # symlink loops raise RuntimeError
+        raise ModelError(f"model folder {raw} cannot be resolved ({exc})") from None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _read_regular(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file no larger than ``limit``; anything else is refused."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ModelError(
+            f"{path} is missing ({what}): run 'make train' or pass --model DIR"
+        ) from None
+    except OSError as exc:
+        raise ModelError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError(f"{path} is not a regular file: a model folder holds plain files only")
+    if info.st_size > limit:
+        raise ModelError(f"{path} is {info.st_size:,} bytes, over the {limit:,} allowed")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ModelError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise ModelError(f"{path} grew past {limit:,} bytes while being read")
+    return data
 
 
-def _minor(version: str) -> tuple[str, ...]:
-    return tuple(version.split(".")[:2])
+def _json(data: bytes, path: Path, strict: bool = True) -> Any:
+    """Parsed JSON; ``strict`` refuses NaN and infinities (model numbers must be finite)."""
+    try:
+        hook = _no_constant if strict else None
+        return json.loads(data.decode("utf-8"), parse_constant=hook)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelError(
+            f"{path} is not valid JSON ({exc}): it is truncated or corrupt; rebuild with "
+            "'make train'"
+        ) from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed")
 
 
 def read_metadata(directory: Path) -> dict:
-    """Parse ``metadata.json`` or raise ModelError."""
-    meta_path = directory / METADATA_FILE
+    """Parse and check ``metadata.json`` or raise ModelError."""
     if not directory.is_dir():
         raise ModelError(f"no model folder at {directory}: run 'make train' or pass --model DIR")
-    try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{meta_path} is missing: run 'make train' to rebuild the model") from None
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{meta_path} is unreadable ({exc}): run 'make train'") from None
-    for key in ("threshold", "pipeline_sha256", "sklearn_version", "package_version"):
-        if key not in metadata:
-            raise ModelError(f"{meta_path} lacks {key!r}: run 'make train' to rebuild the model")
-    return metadata
+    path = directory / METADATA_FILE
+    # Metadata may record undefined figures (NaN) of a slice without data; the
+    # numbers scoring uses (threshold, bands) are checked by Decision.
+    meta = _json(_read_regular(path, MAX_METADATA_BYTES, "the model's metadata"), path, False)
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path} is not a JSON object: rebuild with 'make train'")
+    missing = [k for k in REQUIRED_METADATA if k not in meta]
+    if missing:
+        raise ModelError(
+            f"{path} lacks {', '.join(missing)}: it is from an older claim-risk or was edited; "
+            "rebuild with 'make train'"
+        )
+    if not isinstance(meta["package_version"], str) or not isinstance(meta["model_sha256"], str):
+        raise ModelError(f"{path}: package_version and model_sha256 must be strings")
+    if meta["format_version"] != FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format {meta['format_version']!r}, this claim-risk reads format "
+            f"{FORMAT_VERSION}: install the claim-risk version that made it or retrain"
+        )
+    return meta
 
 
-def check_compatible(metadata: dict, directory: Path) -> None:
-    """Refuse artifacts made with another scikit-learn or package minor version."""
-    import sklearn
-
+def _check_compatible(meta: dict, directory: Path) -> None:
     from model import __version__
 
-    if _minor(metadata["sklearn_version"]) != _minor(sklearn.__version__):
+    if meta["package_version"].split(".")[:2] != __version__.split(".")[:2]:
         raise ModelError(
-            f"model in {directory} was made with scikit-learn {metadata['sklearn_version']}, "
-            f"this environment has {sklearn.__version__}: retrain with 'make train' or install "
-            f"scikit-learn=={metadata['sklearn_version']}"
+            f"model in {directory} was made by claim-risk {meta['package_version']}, this is "
+            f"{__version__}: retrain with 'make train' or install the version that made it"
         )
-    if _minor(metadata["package_version"]) != _minor(__version__):
-        raise ModelError(
-            f"model in {directory} was made by claim-risk {metadata['package_version']}, "
-            f"this is {__version__}: retrain with 'make train'"
+
+
+def _floats(value: Any, n: int | None, what: str) -> np.ndarray:
+    if not isinstance(value, list) or (n is not None and len(value) != n):
+        raise ValueError(f"{what} must be a list of {n if n is not None else 'some'} numbers")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        raise ValueError(f"{what} must hold numbers only")
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what} holds a non-finite number")
+    return arr
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return float(value)
+
+
+def _sentence_model(spec: Any) -> SentenceModel:
+    if not isinstance(spec, dict):
+        raise ValueError("sentence_model must be an object")
+    tok = spec["tokenizer"]
+    expected = {"lowercase": True, "strip_accents": "unicode", "norm": "l2", "analyzer": "word"}
+    for key, value in expected.items():
+        if tok.get(key) != value:
+            raise ValueError(f"tokenizer {key}={tok.get(key)!r} is not supported (needs {value!r})")
+    vocab = spec["vocabulary"]
+    if not isinstance(vocab, list) or not all(isinstance(v, str) and v for v in vocab):
+        raise ValueError("vocabulary must be a list of non-empty strings")
+    if len(set(vocab)) != len(vocab):
+        raise ValueError("vocabulary has duplicate entries")
+    ngram = tok["ngram_range"]
+    if (
+        not isinstance(ngram, list)
+        or len(ngram) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in ngram)
+        or not 1 <= ngram[0] <= ngram[1] <= 3
+    ):
+        raise ValueError("ngram_range must be [min, max] with 1 <= min <= max <= 3")
+    if any(not ngram[0] <= len(v.split(" ")) <= ngram[1] for v in vocab):
+        raise ValueError("a vocabulary entry has a word count outside ngram_range")
+    cues = spec["cues"]
+    if not isinstance(cues, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in cues.items()
+    ):
+        raise ValueError("cues must map names to regular expressions")
+    try:
+        features = SentenceFeatures(
+            vocabulary=vocab,
+            idf=_floats(spec["idf"], len(vocab), "idf"),
+            token_pattern=str(tok["token_pattern"]),
+            ngram_range=(ngram[0], ngram[1]),
+            sublinear_tf=bool(tok["sublinear_tf"]),
+            cues=cues,
         )
+    except re.error as exc:
+        raise ValueError(f"a token or cue pattern does not compile ({exc})") from None
+    weights = _floats(spec["weights"], features.n_features, "weights")
+    return SentenceModel(features, weights, _number(spec["intercept"], "intercept"))
+
+
+def _context_model(spec: Any) -> ContextModel | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise ValueError("context_model must be an object or null")
+    names = spec["features"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("context_model.features must be a list of names")
+    ints = {k: spec[k] for k in ("window", "top_k", "neighbours", "min_page")}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints.values()):
+        raise ValueError("context_model window, top_k, neighbours, min_page must be integers")
+    return ContextModel(
+        names,
+        _floats(spec["weights"], len(names), "context weights"),
+        _number(spec["intercept"], "context intercept"),
+        **ints,
+    )
+
+
+def parse_model(spec: Any) -> tuple[SentenceModel, ContextModel | None]:
+    """Build the scoring objects from the parsed ``model.json``; ValueError if malformed."""
+    if not isinstance(spec, dict) or spec.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} file")
+    if spec.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"format version {spec.get('format_version')!r}, expected {FORMAT_VERSION}"
+        )
+    try:
+        return _sentence_model(spec["sentence_model"]), _context_model(spec.get("context_model"))
+    except KeyError as exc:
+        raise ValueError(f"missing field {exc.args[0]!r}") from None
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"a field has the wrong type ({exc})") from None
 
 
 @lru_cache(maxsize=8)
 def _load(directory: Path) -> LoadedModel:
-    metadata = read_metadata(directory)
-    pipe_path = directory / PIPELINE_FILE
-    if not pipe_path.is_file():
-        raise ModelError(f"{pipe_path} is missing: run 'make train' to rebuild the model")
-    if _sha256(pipe_path) != metadata["pipeline_sha256"]:
+    meta = read_metadata(directory)
+    path = directory / MODEL_FILE
+    data = _read_regular(path, MAX_MODEL_BYTES, "the model")
+    if hashlib.sha256(data).hexdigest() != meta["model_sha256"]:
         raise ModelError(
-            f"{pipe_path} does not match the SHA-256 in {METADATA_FILE} (corrupt, truncated or "
-            "replaced): rebuild it with 'make train'; never load a model you did not make or verify"
+            f"{path} does not match the SHA-256 in {METADATA_FILE} (corrupt, truncated or "
+            "replaced): rebuild it with 'make train'"
         )
-    check_compatible(metadata, directory)
-    import joblib
-    from sklearn.exceptions import InconsistentVersionWarning
-
+    _check_compatible(meta, directory)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", InconsistentVersionWarning)
-            pipeline = joblib.load(pipe_path)
-    except Exception as exc:
-        raise ModelError(f"{pipe_path} could not be loaded ({type(exc).__name__}: {exc})") from None
-    return LoadedModel(pipeline=pipeline, metadata=metadata, directory=directory)
+        decision = Decision.from_metadata(meta["threshold"], meta["bands"])
+        sentence, context = parse_model(_json(data, path))
+    except ValueError as exc:
+        raise ModelError(f"{directory}: {exc}: rebuild with 'make train'") from None
+    return LoadedModel(sentence, context, decision, meta, directory)
 
 
 def load_model(model_dir: str | os.PathLike | None = None) -> LoadedModel:
-    """Load (once per process and folder) and verify the trained pipeline."""
+    """Load (once per process and folder) and verify the trained model."""
     return _load(resolve_dir(model_dir))

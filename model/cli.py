@@ -1,7 +1,8 @@
 """`predict`: score documents for unsupported medical claims, sentence by sentence.
 
-Kept lean for a fast start: no pandas or `datasets`; scikit-learn loads with
-the model, trafilatura only for HTML, tqdm only when stderr is a terminal.
+Kept lean for a fast start: numpy, blingfire and the plain-data model only
+(no scikit-learn, scipy, pandas or `datasets`); trafilatura loads only for
+HTML, tqdm only when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
+import numpy as np
+
+from model.artifacts import LoadedModel
+from model.context import page_score
+from model.decision import Decision
+from model.linear import sigmoid
 from model.readers import Document, InputError, expand_paths
-from model.score import score_sentences
-from model.segment import segment
+from model.segment import Span, segment
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -28,7 +34,7 @@ EXIT_EMPTY_INPUT = 6
 EXIT_MODEL = 7
 
 HTML_EXPLAIN = 5
-FIELDS = ("source", "index", "text", "start", "end", "score", "flagged")
+FIELDS = ("source", "index", "text", "start", "end", "score", "flagged", "band", "page_score")
 
 EPILOG = """\
 examples:
@@ -37,10 +43,15 @@ examples:
   cat posts/*.txt | predict --only-flagged
   predict --file crawl/ --format csv --threshold 0.7 --html review.html
 
-output fields (jsonl, csv): source, index, text, start, end, score, flagged
+output fields (jsonl, csv): source, index, text, start, end, score, flagged,
+  band, page_score
   start/end are character offsets into the document text (for HTML: its
-  extracted main text); score is the probability of an unsupported claim;
-  flagged is score >= threshold. --explain adds "explain" (jsonl only).
+  extracted main text); score is the probability of an unsupported claim,
+  each sentence read with its document; flagged is score >= threshold; band is
+  low, review or high; page_score is the document's risk (the mean of its three
+  highest scores; for documents over 256 sentences, over those read so far).
+  --explain adds "explain" (jsonl only): the n-grams that moved the sentence's
+  own log-odds, and "page", what its document added.
 
 exit status:
   0 success            3 file missing or unreadable   6 empty input
@@ -111,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a self-contained HTML page highlighting every sentence",
     )
     p.add_argument("--encoding", default="utf-8", help="encoding of input files (default utf-8)")
+    p.add_argument(
+        "--version", action="store_true", help="print the package and model versions and exit"
+    )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     return p
 
@@ -171,34 +185,49 @@ class _Writer:
                 downs = ", ".join(f"{t} {c:+.2f}" for t, c in rec["explain"]["down"])
                 self.out.write(f"          up: {ups or '-'}\n        down: {downs or '-'}\n")
 
-    def document_start(self, source: str) -> None:
+    def document_start(self, source: str, page: float) -> None:
         if self.fmt == "table":
-            self.out.write(f"== {source}\n")
+            self.out.write(f"== {source}  (page score {page:.3f})\n")
 
     def document_end(self, source: str, summary: dict) -> None:
         if self.fmt == "table":
             self.out.write(
                 f"   {summary['flagged']} of {summary['sentences']} sentences flagged "
-                f"(max score {summary['max_score']:.3f})\n\n"
+                f"(max score {summary['max_score']:.3f}, "
+                f"page score {summary['page_score']:.3f})\n\n"
             )
         self.out.flush()
 
 
-def _score_document(
-    doc: Document, threshold: float, explain_n: int, model_dir: str | None
-) -> Iterator[dict]:
-    """Records of one document, block by block."""
-    if explain_n:
-        from model.explain import explain_sentences
-    index = 0
+def _windows(doc: Document, size: int) -> Iterator[list[tuple[int, Span]]]:
+    """The document's sentences (with the offset of their block) in windows of ``size``."""
+    window: list[tuple[int, Span]] = []
     for offset, block in doc.blocks():
-        spans = segment(block)
-        if not spans:
-            continue
-        texts = [s.text for s in spans]
-        scores = score_sentences(texts, model_dir)
-        explanations = explain_sentences(texts, explain_n, model_dir) if explain_n else None
-        for j, (span, score) in enumerate(zip(spans, scores, strict=True)):
+        for span in segment(block):
+            window.append((offset, span))
+            if len(window) == size:
+                yield window
+                window = []
+    if window:
+        yield window
+
+
+def _score_document(
+    doc: Document, model: LoadedModel, decision: Decision, explain_n: int
+) -> Iterator[dict]:
+    """Records of one document, window by window, each read with its window as its page."""
+    size = model.context.window if model.context is not None else 4096
+    index = 0
+    top: list[float] = []
+    for window in _windows(doc, size):
+        texts = [span.text for _, span in window]
+        z = model.sentence.logits(texts)
+        zc = model.context.logits(z, np.zeros(len(z), np.int64), texts) if model.context else z
+        scores = sigmoid(zc).tolist()
+        top = sorted(top + scores, reverse=True)[:3]
+        page = round(page_score(top), 6)
+        explanations = model.sentence.explain(texts, explain_n) if explain_n else None
+        for j, ((offset, span), score) in enumerate(zip(window, scores, strict=True)):
             rec = {
                 "source": doc.source,
                 "index": index,
@@ -206,12 +235,15 @@ def _score_document(
                 "start": offset + span.start,
                 "end": offset + span.end,
                 "score": round(score, 6),
-                "flagged": score >= threshold,
+                "flagged": decision.flagged(score),
+                "band": decision.band(score),
+                "page_score": page,
             }
             if explanations is not None:
                 rec["explain"] = {
                     k: [[t, round(c, 4)] for t, c in v] for k, v in explanations[j].items()
                 }
+                rec["explain"]["page"] = round(float(zc[j] - z[j]), 4)
             index += 1
             yield rec
 
@@ -229,7 +261,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
     except ModelError as exc:
         print(f"predict: {exc}", file=sys.stderr)
         return EXIT_MODEL
-    threshold = model.threshold if args.threshold is None else args.threshold
+    decision = model.decision.with_threshold(args.threshold)
     writer = _Writer(args.format, out, bool(args.explain))
     status = EXIT_OK
     html_docs: list[tuple[str, list[dict]]] = []
@@ -241,13 +273,14 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
             status = status or item.code
             continue
         records: list[dict] = []
-        summary = {"sentences": 0, "flagged": 0, "max_score": 0.0}
+        summary = {"sentences": 0, "flagged": 0, "max_score": 0.0, "page_score": 0.0}
         # The HTML page always explains on hover; stdout carries explanations only on request.
         explain_n = args.explain or (HTML_EXPLAIN if args.html else 0)
         try:
-            for rec in _score_document(item, threshold, explain_n, args.model):
+            for rec in _score_document(item, model, decision, explain_n):
                 if not summary["sentences"]:
-                    writer.document_start(item.source)
+                    writer.document_start(item.source, rec["page_score"])
+                summary["page_score"] = rec["page_score"]
                 summary["sentences"] += 1
                 summary["flagged"] += rec["flagged"]
                 summary["max_score"] = max(summary["max_score"], rec["score"])
@@ -270,7 +303,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         from model.html_report import write_html
 
         try:
-            write_html(args.html, html_docs, threshold)
+            write_html(args.html, html_docs, decision, model.version)
         except OSError as exc:
             print(f"predict: cannot write {args.html} ({exc.strerror or exc})", file=sys.stderr)
             status = status or EXIT_UNREADABLE
@@ -286,22 +319,30 @@ def _progress(items: list) -> Iterator:
     yield from tqdm(items, desc="documents", unit="doc", file=sys.stderr, leave=False)
 
 
-def _skip_pandas() -> None:
-    """Keep pandas out of this process (about 0.3 s of cold start).
+def _print_version(model_dir: str | None, out: IO[str]) -> int:
+    """``predict --version``: the package, and the model it would score with."""
+    from model import __version__
+    from model.artifacts import ModelError, load_model
 
-    scikit-learn imports pandas opportunistically when it is installed
-    (``sklearn/utils/fixes.py``: ``try: import pandas``); ``predict`` never
-    handles a DataFrame, so a ``None`` entry in ``sys.modules`` makes that import
-    fail fast and scikit-learn takes its documented no-pandas path.
-    """
-    if "pandas" not in sys.modules:
-        sys.modules["pandas"] = None  # type: ignore[assignment]
+    out.write(f"claim-risk {__version__}\n")
+    try:
+        model = load_model(model_dir)
+    except ModelError as exc:
+        print(f"predict: {exc}", file=sys.stderr)
+        return EXIT_MODEL
+    meta = model.metadata
+    out.write(
+        f"model {model.version} ({model.directory}), created {meta.get('created', 'unknown')}, "
+        f"threshold {model.threshold}\n"
+    )
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `predict` console script."""
-    _skip_pandas()
     args = build_parser().parse_args(argv)
+    if args.version:
+        return _print_version(args.model, sys.stdout)
     try:
         return run(args, sys.stdout)
     except BrokenPipeError:  # e.g. `predict ... | head`

@@ -1,233 +1,187 @@
-"""Feature extraction: TF-IDF n-grams plus a few cue counts that carry across topics.
+"""Sentence features from plain data: TF-IDF word n-grams plus claim-rhetoric cue counts.
 
-TF-IDF on a small corpus learns the names of the substances it was trained on.
-The cue features count the rhetoric that marks an unsupported claim whatever
-the substance: boosters ("proven", "guaranteed"), safety promises ("without
-risk"), vague evidence ("studies show"), testimonial first person, hedges and
-cautions. They live in ``model/`` because a saved pipeline needs them to load.
+This is scikit-learn's ``TfidfVectorizer`` (lower-case, Unicode accent
+stripping, a token regex, word n-grams, sublinear tf, smooth idf, l2 norm) and
+the cue counts (``log1p`` of the matches of each cue), recomputed with numpy
+and the standard library from the numbers the exporter wrote. It works on a
+whole batch at once: one token pass per sentence, one regex pass over the
+batch for the cues, vocabulary look-ups in C (``dict.get`` through ``map``),
+n-grams looked up as integer keys rather than built as strings, and counting
+by sorting. ``tests/training/test_export.py`` proves it equal to the pipeline
+it was exported from.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-__all__ = ["CUES", "CueFeatures", "build_pipeline"]
+from model.cues import combined_pattern
 
+__all__ = ["FeatureMatrix", "SentenceFeatures"]
 
-def _words(*phrases: str) -> str:
-    return r"\b(?:" + "|".join(phrases) + r")\b"
+# Joins a batch for the single cue pass. No cue can match across it, and as a
+# non-word character it gives ``\b`` the same answers as the end of a string.
+_JOIN = "\x00"
 
 
-# Each cue is a regular expression over lower-cased text; the feature is log1p(count).
-CUES: dict[str, str] = {
-    "booster": _words(
-        r"prove[dn]",
-        r"guarantee[ds]?",
-        r"clinically (?:proven|tested|shown)",
-        r"miracle",
-        r"breakthrough",
-        r"revolutionary",
-        r"powerful",
-        r"astonishing",
-        r"transform(?:s|ed|ative)?",
-        r"life[- ]changing",
-        r"truly",
-        r"instant(?:ly)?",
-        r"rapid(?:ly)?",
-        r"fast(?:er)?",
-        r"dramatic(?:ally)?",
-        r"100 ?%",
-        r"cure[sd]?",
-        r"heal(?:s|ed|ing)?",
-        r"eliminat(?:e|es|ed)",
-        r"reverse[sd]?",
-        r"boost(?:s|ed)?",
-        r"no more",
-    ),
-    "safety_promise": _words(
-        r"without (?:any )?(?:risk|side effects?)",
-        r"no (?:known )?(?:side effects?|risks?)",
-        r"(?:completely|totally|perfectly|100 ?%) safe",
-        r"safe and (?:natural|effective|gentle)",
-        r"non[- ]addictive",
-        r"minimal side effects",
-        r"low risk",
-        r"all[- ]natural",
-        r"natural(?:ly)?",
-        r"gentle",
-        r"safer",
-    ),
-    "vague_evidence": _words(
-        r"studies (?:show|have shown|suggest|prove|confirm)",
-        r"research (?:shows|has shown|suggests|has suggested|proves|confirms)",
-        r"science (?:shows|says|backs)",
-        r"backed by (?:science|research)",
-        r"scientifically",
-        r"has shown promis(?:e|ing)",
-        r"shown (?:to|promising)",
-        r"evidence(?:-based)? (?:shows|suggests)",
-        r"experts agree",
-        r"doctors (?:recommend|agree)",
-    ),
-    "benefit": _words(
-        r"relie(?:f|ve|ves|ved)",
-        r"alleviat(?:e|es|ed|ing)",
-        r"improv(?:e|es|ed|ement|ements)",
-        r"support(?:s|ed)? (?:your|healthy|the body)",
-        r"restor(?:e|es|ed|ing)",
-        r"enhanc(?:e|es|ed)",
-        r"benefits?",
-        r"promising",
-        r"effective(?:ly)?",
-        r"help(?:s|ed)?",
-    ),
-    "first_person": _words(r"i", r"i'm", r"i've", r"my", r"me", r"myself"),
-    "hedge": _words(
-        r"may",
-        r"might",
-        r"could",
-        r"possibl[ey]",
-        r"limited",
-        r"preliminary",
-        r"uncertain",
-        r"unclear",
-        r"not (?:yet )?(?:known|established|proven|understood|clear)",
-        r"more (?:research|studies|robust)",
-        r"further (?:research|clinical research|studies|investigation)",
-        r"small (?:study|studies|trial|trials)",
-        r"no (?:good|strong|reliable|controlled|convincing)? ?(?:evidence|trials?|studies)",
-        r"insufficient",
-        r"mixed",
-    ),
-    "caution": _words(
-        r"consult",
-        r"talk to your",
-        r"ask your",
-        r"caution",
-        r"risks?",
-        r"side effects?",
-        r"interactions?",
-        r"warn(?:s|ing|ings)?",
-        r"do not",
-        r"don't",
-        r"avoid",
-        r"dependence",
-        r"overdose",
-        r"not (?:a )?(?:cure|substitute|replacement)",
-        r"does not|do not|did not|cannot",
-    ),
-    "named_source": _words(
-        r"randomi[sz]ed",
-        r"placebo",
-        r"controlled trial",
-        r"meta-analysis",
-        r"systematic review",
-        r"cochrane",
-        r"et al",
-        r"journal",
-        r"\d{4}",
-    ),
-}
+def strip_accents(text: str) -> str:
+    """Unicode accent stripping, as scikit-learn's ``strip_accents_unicode``."""
+    if text.isascii():
+        return text
+    normalized = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in normalized if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=1)
-def _combined() -> re.Pattern[str]:
-    """All cues as one alternation of named groups: at each position the first cue wins."""
-    return re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in CUES.items()))
+@dataclass(frozen=True)
+class FeatureMatrix:
+    """A sparse batch in coordinate form: ``values[k]`` at (``rows[k]``, ``cols[k]``)."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    n_rows: int
 
 
-class CueFeatures(TransformerMixin, BaseEstimator):
-    """Counts of claim-rhetoric cues in each text, as a sparse log1p-scaled matrix.
+class SentenceFeatures:
+    """Word n-gram TF-IDF columns (first) and cue columns (after them), from plain data.
 
-    Stateless: ``fit`` only records the feature names, so the transformer is
-    cheap to pickle and behaves the same on any text.
+    ``vocabulary`` lists the n-grams in column order; ``idf`` gives one weight
+    per n-gram. Each word that occurs in any n-gram gets an integer id, so an
+    n-gram is looked up as the integer key of its word ids; a token without an
+    id cannot be part of any n-gram in the vocabulary.
     """
 
-    def fit(self, X: Iterable[str], y: object = None) -> CueFeatures:
-        """Record the cue names; no statistics are learned."""
-        self.feature_names_ = np.array(list(CUES), dtype=object)
-        return self
+    def __init__(
+        self,
+        vocabulary: Sequence[str],
+        idf: np.ndarray,
+        token_pattern: str,
+        ngram_range: tuple[int, int],
+        sublinear_tf: bool,
+        cues: dict[str, str],
+    ) -> None:
+        self.vocabulary = list(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.token_re = re.compile(token_pattern)
+        self.min_n, self.max_n = ngram_range
+        self.sublinear_tf = sublinear_tf
+        self.cue_names = list(cues)
+        self.cue_re = combined_pattern(cues)
+        self.n_words = len(self.vocabulary)
+        self.n_features = self.n_words + len(self.cue_names)
+        self._build_index()
 
-    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        """One row per text, one column per cue (a single regex pass per text)."""
-        pattern = _combined()
-        index = {name: j for j, name in enumerate(CUES)}
-        texts = list(X)
+    def _build_index(self) -> None:
+        """Word ids for unigrams; sorted integer keys for each longer n-gram order."""
+        grams = [g.split(" ") for g in self.vocabulary]
+        # Words of any n-gram get an id even when the unigram itself is not a column
+        # (ngram_range starting above 1): ids index words, columns index features.
+        words = sorted({w for g in grams for w in g})
+        self.word_id: dict[str, int] = {w: i for i, w in enumerate(words)}
+        base = max(len(words), 1)
+        if base**self.max_n >= 2**62:
+            raise ValueError(f"{len(words)} words and {self.max_n}-grams overflow 64-bit keys")
+        self.base = base
+        self.unigram_col = np.full(len(words), -1, dtype=np.int64)
+        self.ngram_keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        by_order: dict[int, tuple[list[int], list[int]]] = {}
+        for col, gram in enumerate(grams):
+            if len(gram) == 1:
+                self.unigram_col[self.word_id[gram[0]]] = col
+                continue
+            key = 0
+            for w in gram:
+                key = key * base + self.word_id[w]
+            keys, cols = by_order.setdefault(len(gram), ([], []))
+            keys.append(key)
+            cols.append(col)
+        for n, (keys, cols) in by_order.items():
+            k = np.asarray(keys, dtype=np.int64)
+            order = np.argsort(k, kind="stable")
+            self.ngram_keys[n] = (k[order], np.asarray(cols, dtype=np.int64)[order])
+
+    def _words(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of every word n-gram occurrence that is in the vocabulary."""
+        findall = self.token_re.findall
+        tokens = [findall(strip_accents(t.lower())) for t in texts]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        flat = list(chain.from_iterable(tokens))
+        ids = np.fromiter(map(self.word_id.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         rows, cols = [], []
-        for i, text in enumerate(texts):
-            for match in pattern.finditer(text.lower()):
-                rows.append(i)
-                cols.append(index[match.lastgroup])
-        counts = sp.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(CUES)), dtype=np.float64
-        )
-        counts.sum_duplicates()
-        counts.data = np.log1p(counts.data)
-        return counts
+        if self.min_n <= 1:
+            known = ids >= 0
+            col = self.unigram_col[ids[known]]
+            keep = col >= 0
+            rows.append(doc[known][keep])
+            cols.append(col[keep])
+        for n in range(max(self.min_n, 2), self.max_n + 1):
+            if n not in self.ngram_keys or len(ids) < n:
+                continue
+            m = len(ids) - n + 1
+            key = ids[:m].copy()
+            valid = (key >= 0) & (doc[:m] == doc[n - 1 :])
+            for j in range(1, n):
+                nxt = ids[j : j + m]
+                valid &= nxt >= 0
+                key = key * self.base + nxt
+            key, start_doc = key[valid], doc[:m][valid]
+            table, table_cols = self.ngram_keys[n]
+            pos = np.minimum(np.searchsorted(table, key), len(table) - 1)
+            hit = table[pos] == key
+            rows.append(start_doc[hit])
+            cols.append(table_cols[pos[hit]])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(rows), np.concatenate(cols)
 
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """The cue names, for explanations and reports."""
-        return np.array(list(CUES), dtype=object)
+    def _cues(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Row and cue index of every cue match, in one regex pass over the batch."""
+        lowered = [t.lower() for t in texts]
+        joined = _JOIN.join(lowered)
+        found = [(m.start(), m.lastindex) for m in self.cue_re.finditer(joined)]
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        at = np.asarray(found, dtype=np.int64)
+        lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        rows = np.searchsorted(starts, at[:, 0], side="right") - 1
+        return rows, at[:, 1] - 1
+
+    def transform(self, texts: Sequence[str]) -> FeatureMatrix:
+        """The feature matrix of a batch of sentences, in coordinate form."""
+        n = len(texts)
+        rows, cols = self._words(texts)
+        word_rows, word_cols, counts = _count(rows, cols, self.n_words)
+        tf = counts.astype(np.float64)
+        if self.sublinear_tf:
+            tf = np.log(tf) + 1.0
+        values = tf * self.idf[word_cols]
+        norms = np.sqrt(np.bincount(word_rows, weights=values * values, minlength=n))
+        values = values / norms[word_rows]
+        cue_rows, cue_idx, cue_counts = _count(*self._cues(texts), len(self.cue_names))
+        return FeatureMatrix(
+            rows=np.concatenate((word_rows, cue_rows)),
+            cols=np.concatenate((word_cols, cue_idx + self.n_words)),
+            values=np.concatenate((values, np.log1p(cue_counts.astype(np.float64)))),
+            n_rows=n,
+        )
+
+    def feature_names(self) -> list[str]:
+        """Column names: word n-grams bare, cues as ``cues__<name>``."""
+        return self.vocabulary + [f"cues__{c}" for c in self.cue_names]
 
 
-def build_pipeline(
-    *,
-    word_ngrams: tuple[int, int] = (1, 2),
-    char_ngrams: tuple[int, int] | None = None,
-    cues: bool = True,
-    sublinear_tf: bool = True,
-    min_df: int = 2,
-    C: float = 4.0,
-    class_weight: str | None = "balanced",
-    random_state: int = 0,
-) -> Pipeline:
-    """The scoring pipeline: TF-IDF (and optional cue) features, then logistic regression."""
-    parts: list[tuple[str, object]] = [
-        (
-            "word",
-            TfidfVectorizer(
-                ngram_range=word_ngrams,
-                sublinear_tf=sublinear_tf,
-                min_df=min_df,
-                strip_accents="unicode",
-                token_pattern=r"(?u)\b\w[\w'-]*\b",
-                dtype=np.float64,
-            ),
-        )
-    ]
-    if char_ngrams is not None:
-        parts.append(
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=char_ngrams,
-                    sublinear_tf=sublinear_tf,
-                    min_df=min_df,
-                    strip_accents="unicode",
-                    dtype=np.float64,
-                ),
-            )
-        )
-    if cues:
-        parts.append(("cues", CueFeatures()))
-    return Pipeline(
-        [
-            ("features", FeatureUnion(parts)),
-            (
-                "clf",
-                LogisticRegression(
-                    C=C, class_weight=class_weight, max_iter=5000, random_state=random_state
-                ),
-            ),
-        ]
-    )
+def _count(rows: np.ndarray, cols: np.ndarray, width: int) -> tuple[np.ndarray, ...]:
+    """Distinct (row, col) pairs, sorted by row then column, with their counts."""
+    if len(rows) == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    keys, counts = np.unique(rows * max(width, 1) + cols, return_counts=True)
+    return keys // max(width, 1), keys % max(width, 1), counts

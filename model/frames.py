@@ -1,18 +1,64 @@
 """Scoring for data pipelines: pandas DataFrames and Hugging Face ``datasets``.
 
-pandas is imported only when a DataFrame is asked for, so the plain scoring
-path stays light.
+pandas is imported only by the caller who hands us a DataFrame, so the plain
+scoring path stays light. Each row holds one sentence. With a document-id
+column, rows of one document (in their order in the table) are read together
+by the context stage, as ``score_documents`` reads them; without one, each
+sentence is scored alone, as ``score_sentences`` does. Missing values (None,
+NaN) and empty text get no score: NaN and ``flagged`` False.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from model.artifacts import load_model
-from model.score import score_sentences
+from model.score import document_probabilities
 
 __all__ = ["score_batch", "score_frame"]
+
+
+def _text(value: object) -> str | None:
+    """The cell as text, or None for a missing or empty value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text if text.strip() else None
+
+
+def _score_column(
+    values: Sequence[object],
+    doc_ids: Sequence[object] | None,
+    model_dir: str | os.PathLike | None,
+    threshold: float | None,
+) -> tuple[list[float], list[bool], list[str | None]]:
+    """Scores, flags and bands for one column, NaN/False/None where there is no text."""
+    model = load_model(model_dir)
+    decision = model.decision.with_threshold(threshold)
+    texts = [_text(v) for v in values]
+    present = [i for i, t in enumerate(texts) if t is not None]
+    if doc_ids is None:
+        groups = [[i] for i in present]
+    else:
+        order: dict[object, list[int]] = {}
+        for i in present:
+            order.setdefault(doc_ids[i], []).append(i)
+        groups = list(order.values())
+    scores = [math.nan] * len(texts)
+    probs = document_probabilities(model, [[texts[i] for i in g] for g in groups])
+    for group, p in zip(groups, probs, strict=True):
+        for i, s in zip(group, p.tolist(), strict=True):
+            scores[i] = s
+    flagged = [s == s and decision.flagged(s) for s in scores]
+    bands = [decision.band(s) if s == s else None for s in scores]
+    return scores, flagged, bands
+
+
+def _missing(name: str, present: Sequence[object], what: str) -> KeyError:
+    return KeyError(f"column {name!r} not in {what} (has: {', '.join(map(str, present))})")
 
 
 def score_frame(
@@ -21,21 +67,22 @@ def score_frame(
     model_dir: str | os.PathLike | None = None,
     threshold: float | None = None,
     prefix: str = "claim_risk_",
+    document_column: str | None = None,
 ) -> Any:
-    """A copy of ``df`` with ``<prefix>score`` and ``<prefix>flagged`` columns added.
+    """A copy of ``df`` with ``<prefix>score``, ``<prefix>flagged`` and ``<prefix>band`` added.
 
-    ``column`` holds one sentence per row; missing values score as empty text.
+    ``column`` holds one sentence per row. With ``document_column``, rows that
+    share its value are one document, read in table order with its context.
     """
-    if column not in df.columns:
-        raise KeyError(
-            f"column {column!r} not in DataFrame (has: {', '.join(map(str, df.columns))})"
-        )
-    texts = ["" if v is None or v != v else str(v) for v in df[column].tolist()]
-    scores = score_sentences(texts, model_dir)
-    cut = load_model(model_dir).threshold if threshold is None else float(threshold)
+    for name in (column, document_column):
+        if name is not None and name not in df.columns:
+            raise _missing(name, list(df.columns), "DataFrame")
+    doc_ids = df[document_column].tolist() if document_column is not None else None
+    scores, flagged, bands = _score_column(df[column].tolist(), doc_ids, model_dir, threshold)
     out = df.copy()
     out[f"{prefix}score"] = scores
-    out[f"{prefix}flagged"] = [s >= cut for s in scores]
+    out[f"{prefix}flagged"] = flagged
+    out[f"{prefix}band"] = bands
     return out
 
 
@@ -44,13 +91,18 @@ def score_batch(
     column: str = "text",
     model_dir: str | os.PathLike | None = None,
     threshold: float | None = None,
+    prefix: str = "",
+    document_column: str | None = None,
 ) -> dict[str, list]:
-    """For ``datasets.Dataset.map(score_batch, batched=True)``: adds ``score`` and ``flagged``.
+    """For ``Dataset.map(score_batch, batched=True)``: adds ``score``, ``flagged`` and ``band``.
 
     A top-level function, so it pickles into ``num_proc`` workers; each worker
-    loads the model once.
+    loads the model once. With ``document_column``, keep each document's rows
+    within one batch (a document split across batches is read as two).
     """
-    texts = ["" if v is None else str(v) for v in batch[column]]
-    scores = score_sentences(texts, model_dir)
-    cut = load_model(model_dir).threshold if threshold is None else float(threshold)
-    return {"score": scores, "flagged": [s >= cut for s in scores]}
+    for name in (column, document_column):
+        if name is not None and name not in batch:
+            raise _missing(name, list(batch), "batch")
+    doc_ids = batch[document_column] if document_column is not None else None
+    scores, flagged, bands = _score_column(batch[column], doc_ids, model_dir, threshold)
+    return {f"{prefix}score": scores, f"{prefix}flagged": flagged, f"{prefix}band": bands}

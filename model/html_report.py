@@ -10,6 +10,9 @@ import html
 import os
 from collections.abc import Sequence
 
+from model.context import page_score
+from model.decision import Decision
+
 __all__ = ["render_html", "write_html"]
 
 _STYLE = """
@@ -23,12 +26,6 @@ p.doc{white-space:normal}
 """
 
 
-def _band(score: float, threshold: float) -> str:
-    if score >= max(threshold, 0.8):
-        return "high"
-    return "review" if score >= threshold else "low"
-
-
 def _title(rec: dict) -> str:
     parts = [f"score {rec['score']:.3f}"]
     if "explain" in rec:
@@ -38,8 +35,12 @@ def _title(rec: dict) -> str:
     return " | ".join(parts)
 
 
-def render_html(documents: Sequence[tuple[str, Sequence[dict]]], threshold: float) -> str:
-    """The page as a string: a summary table, then every sentence of every document."""
+def render_html(
+    documents: Sequence[tuple[str, Sequence[dict]]], decision: Decision, version: str = ""
+) -> str:
+    """The page as a string: documents ranked by page score, then every sentence of each."""
+    threshold = decision.threshold
+    pages = {source: page_score([r["score"] for r in recs]) for source, recs in documents}
     total = sum(len(r) for _, r in documents)
     flagged = sum(1 for _, recs in documents for r in recs if r["flagged"])
     out = [
@@ -48,16 +49,18 @@ def render_html(documents: Sequence[tuple[str, Sequence[dict]]], threshold: floa
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Unsupported-claim risk</h1>",
         f"<p>{len(documents)} document(s), {total} sentences, {flagged} flagged at threshold "
-        f"{threshold:.3f}.</p>",
+        f"{threshold:.3f}. Model {html.escape(version)}.</p>",
         "<p class='legend'><span class='high'>high</span><span class='review'>review</span>"
         "<span class='low'>low</span> (hover a sentence for its score and reasons)</p>",
-        "<table><tr><th>document</th><th>sentences</th><th>flagged</th><th>max score</th></tr>",
+        "<table><tr><th>document</th><th>page score</th><th>sentences</th><th>flagged</th>"
+        "<th>max score</th></tr>",
     ]
-    for source, recs in documents:
+    for source, recs in sorted(documents, key=lambda d: -pages[d[0]]):
         top = max((r["score"] for r in recs), default=0.0)
         n_flag = sum(1 for r in recs if r["flagged"])
         out.append(
-            f"<tr><td>{html.escape(source)}</td><td>{len(recs)}</td><td>{n_flag}</td>"
+            f"<tr><td>{html.escape(source)}</td><td>{pages[source]:.3f}</td><td>{len(recs)}</td>"
+            f"<td>{n_flag}</td>"
             f"<td>{top:.3f}</td></tr>"
         )
     out.append("</table>")
@@ -65,7 +68,7 @@ def render_html(documents: Sequence[tuple[str, Sequence[dict]]], threshold: floa
         out.append(f"<h2>{html.escape(source)}</h2><p class='doc'>")
         for r in recs:
             out.append(
-                f"<span class='s {_band(r['score'], threshold)}' data-score='{r['score']:.4f}' "
+                f"<span class='s {decision.band(r['score'])}' data-score='{r['score']:.4f}' "
                 f"title='{html.escape(_title(r), quote=True)}'>{html.escape(r['text'])}</span> "
             )
         out.append("</p>")
@@ -74,8 +77,11 @@ def render_html(documents: Sequence[tuple[str, Sequence[dict]]], threshold: floa
 
 
 def write_html(
-    path: str | os.PathLike, documents: Sequence[tuple[str, Sequence[dict]]], threshold: float
+    path: str | os.PathLike,
+    documents: Sequence[tuple[str, Sequence[dict]]],
+    decision: Decision,
+    version: str = "",
 ) -> None:
     """Write the page to ``path`` (UTF-8)."""
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(render_html(documents, threshold))
+        fh.write(render_html(documents, decision, version))

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from model.artifacts import LoadedModel, load_model
+from model.context import page_score
+from model.linear import sigmoid
 from model.segment import segment
 
 __all__ = [
     "DocumentSummary",
     "Scorer",
     "SentenceScore",
+    "score_documents",
     "score_sentence",
     "score_sentences",
     "score_text",
@@ -33,6 +37,7 @@ class SentenceScore:
     end: int
     score: float
     flagged: bool
+    band: str
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.__dataclass_fields__:
@@ -56,6 +61,7 @@ class DocumentSummary:
     flagged: int
     max_score: float
     share_flagged: float
+    page_score: float
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)
@@ -65,34 +71,68 @@ class DocumentSummary:
         return asdict(self)
 
 
-def _clip(values: Iterable[float]) -> list[float]:
-    """Finite floats in [0, 1] (guards against NaN from degenerate inputs)."""
-    return [min(1.0, max(0.0, v)) if math.isfinite(v) else 0.0 for v in map(float, values)]
-
-
-def _scores(model: LoadedModel, sentences: Sequence[str]) -> list[float]:
+def _sentence_probabilities(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
+    """Context-free probabilities of a batch (one feature pass, one matrix product)."""
     if not sentences:
-        return []
-    return _clip(model.pipeline.predict_proba(list(sentences))[:, 1])
+        return np.zeros(0)
+    return sigmoid(model.sentence.logits(sentences))
+
+
+def document_probabilities(model: LoadedModel, documents: Sequence[Sequence[str]]) -> list:
+    """Probabilities of every sentence of every document, read with its page (one batch).
+
+    Without a context stage in the model, sentences are scored alone.
+    """
+    flat = [s for doc in documents for s in doc]
+    if not flat:
+        return [np.zeros(0) for _ in documents]
+    z = model.sentence.logits(flat)
+    if model.context is not None:
+        lengths = [len(doc) for doc in documents]
+        z = model.context.logits(z, model.context.windows(lengths), flat)
+    p = sigmoid(z)
+    bounds = np.cumsum([0] + [len(doc) for doc in documents])
+    return [p[bounds[i] : bounds[i + 1]] for i in range(len(documents))]
+
+
+def _check_strings(items: Sequence[object], what: str) -> None:
+    for i, s in enumerate(items):
+        if not isinstance(s, str):
+            raise TypeError(f"{what} {i} is {type(s).__name__}, expected str")
 
 
 def score_sentences(
     sentences: Iterable[str], model_dir: str | os.PathLike | None = None
 ) -> list[float]:
-    """Probability that each sentence is an unsupported claim, in input order.
+    """Probability that each sentence is an unsupported claim, each read alone, in input order.
 
-    One batched ``predict_proba`` call; the model is loaded once per process.
+    For sentences of a page, ``score_documents`` or ``score_text`` read each
+    one in the light of its page, which ranks real pages better.
     """
     items = list(sentences)
-    for i, s in enumerate(items):
-        if not isinstance(s, str):
-            raise TypeError(f"sentence {i} is {type(s).__name__}, expected str")
-    return _scores(load_model(model_dir), items)
+    _check_strings(items, "sentence")
+    return _sentence_probabilities(load_model(model_dir), items).tolist()
 
 
 def score_sentence(sentence: str, model_dir: str | os.PathLike | None = None) -> float:
-    """Probability that one sentence is an unsupported claim."""
+    """Probability that one sentence, read alone, is an unsupported claim."""
     return score_sentences([sentence], model_dir)[0]
+
+
+def score_documents(
+    documents: Iterable[Sequence[str]], model_dir: str | os.PathLike | None = None
+) -> list[list[float]]:
+    """For documents already cut into sentences: one list of probabilities per document.
+
+    Each sentence is scored in the light of its document (the context stage),
+    exactly as ``score_text`` scores the sentences it cuts.
+    """
+    docs = [list(d) if not isinstance(d, str) else None for d in documents]
+    for i, d in enumerate(docs):
+        if d is None:
+            raise TypeError(f"document {i} is a str: pass a list of its sentences, or score_text")
+        _check_strings(d, f"document {i} sentence")
+    return [p.tolist() for p in document_probabilities(load_model(model_dir), docs)]
 
 
 def score_text(
@@ -100,10 +140,11 @@ def score_text(
     threshold: float | None = None,
     model_dir: str | os.PathLike | None = None,
 ) -> list[SentenceScore]:
-    """Split a document into sentences and score each one.
+    """Split a document into sentences and score each one in the light of the document.
 
     Records carry character offsets into ``text`` (``text[start:end]`` is the
-    sentence) and ``flagged`` at ``threshold`` (default: the model's stored one).
+    sentence), ``flagged`` at ``threshold`` (default: the model's stored one)
+    and the risk ``band``.
     """
     if not isinstance(text, str):
         raise TypeError(f"text is {type(text).__name__}, expected str")
@@ -117,34 +158,38 @@ def score_texts(
 ) -> list[list[SentenceScore]]:
     """``score_text`` for many documents with one model call: the fast path for batches."""
     docs = list(texts)
-    for i, t in enumerate(docs):
-        if not isinstance(t, str):
-            raise TypeError(f"text {i} is {type(t).__name__}, expected str")
+    _check_strings(docs, "text")
     model = load_model(model_dir)
-    cut = model.threshold if threshold is None else float(threshold)
+    decision = model.decision.with_threshold(threshold)
     spans = [segment(t) for t in docs]
-    scores = iter(_scores(model, [s.text for doc in spans for s in doc]))
+    probs = document_probabilities(model, [[s.text for s in doc] for doc in spans])
     return [
         [
-            SentenceScore(i, s.text, s.start, s.end, p, p >= cut)
-            for i, (s, p) in enumerate(zip(doc, scores, strict=False))
+            SentenceScore(i, s.text, s.start, s.end, p, decision.flagged(p), decision.band(p))
+            for i, (s, p) in enumerate(zip(doc, ps.tolist(), strict=True))
         ]
-        for doc in spans
+        for doc, ps in zip(spans, probs, strict=True)
     ]
 
 
 def summarize(records: Sequence[SentenceScore | dict]) -> DocumentSummary:
-    """Number of sentences, number flagged, highest score and share flagged."""
+    """Number of sentences, number flagged, highest score, share flagged and the page score.
+
+    The page score (``model.context.page_score``) is the mean of the page's
+    three highest sentence scores: one number to rank whole pages by.
+    """
     n = len(records)
+    scores = [float(r["score"]) for r in records]
     flagged = sum(1 for r in records if r["flagged"])
-    top = max((float(r["score"]) for r in records), default=0.0)
-    return DocumentSummary(n, flagged, top, flagged / n if n else 0.0)
+    return DocumentSummary(
+        n, flagged, max(scores, default=0.0), flagged / n if n else 0.0, page_score(scores)
+    )
 
 
 class Scorer:
     """A picklable handle on a model folder, for worker processes and pipelines.
 
-    The pipeline is loaded lazily in whichever process first scores, and is
+    The model is loaded lazily in whichever process first scores, and is
     not pickled along with the handle.
     """
 
@@ -152,7 +197,16 @@ class Scorer:
         self.model_dir = None if model_dir is None else os.fspath(model_dir)
 
     def __call__(self, sentences: Iterable[str]) -> list[float]:
+        """Context-free scores, as ``score_sentences``."""
         return score_sentences(sentences, self.model_dir)
+
+    def documents(self, documents: Iterable[Sequence[str]]) -> list[list[float]]:
+        """Scores in the light of each document, as ``score_documents``."""
+        return score_documents(documents, self.model_dir)
+
+    def texts(self, texts: Iterable[str], threshold: float | None = None) -> list:
+        """Records per document, as ``score_texts``."""
+        return score_texts(texts, threshold, self.model_dir)
 
     @property
     def threshold(self) -> float:

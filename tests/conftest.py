@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Keys that ../shared/spec/interface.md promises (checked on the shipped and on fresh models).
 SEED_CV_KEYS = {"roc_auc", "pr_auc", "f1", "precision", "recall", "n"}
-METADATA_KEYS = {"package_version", "sklearn_version", "training_data_sha256", "threshold",
-                 "label_names", "created", "pipeline_sha256"}  # fmt: skip
+METADATA_KEYS = {"package_version", "training_data_sha256", "threshold",
+                 "label_names", "created", "model_sha256", "bands", "libraries"}  # fmt: skip
 
 PROMO = [
     "Our {x} drops cure {y} in days, guaranteed.",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.features import CueFeatures
+from training.features import CueFeatures
 
 __all__ = ["lexicon_scores", "majority_scores"]
 

@@ -188,8 +188,8 @@ def bench_char_variant(n: int, repeats: int) -> dict:
     """Throughput of the same pipeline with char 2-5-grams added (trained here, not shipped)."""
     import numpy as np
 
-    from model.features import build_pipeline
     from training.data import load_labels
+    from training.features import build_pipeline
 
     table = load_labels(user_dir=None).to_dict()
     y = (np.asarray(table["label"]) == 0).astype(int)

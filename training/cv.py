@@ -16,8 +16,8 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.pipeline import Pipeline
 
-from model.features import build_pipeline
 from training.augment import swap_topics
+from training.features import build_pipeline
 
 __all__ = ["Candidate", "fit_candidate", "grouped_splits", "out_of_fold"]
 

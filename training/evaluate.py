@@ -257,3 +257,119 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> dict:
                 }
             )
     return {"brier": float(brier_score_loss(y, p)), "bins": table}
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float:
+    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+
+
+def page_validation(
+    y: np.ndarray, scores: np.ndarray, doc: np.ndarray, register: np.ndarray
+) -> dict:
+    """How the page score of each document tracks its register and its labels.
+
+    Returns the ROC-AUC of page scores for telling promotional from evidence
+    pages, and the Spearman correlation of page scores with each page's share
+    of unsupported sentences.
+    """
+    from scipy.stats import spearmanr
+
+    from model.context import page_score
+
+    docs = sorted(set(doc))
+    pages, promo, share = [], [], []
+    for d in docs:
+        m = doc == d
+        pages.append(page_score(scores[m]))
+        promo.append(int(register[m][0] == "promotional"))
+        share.append(float(y[m].mean()))
+    pages_a, promo_a = np.asarray(pages), np.asarray(promo)
+    rho = spearmanr(pages_a, share).statistic if len(docs) > 2 else float("nan")
+    return {
+        "n_documents": len(docs),
+        "register_roc_auc": _auc(promo_a, pages_a),
+        "spearman_share_unsupported": float(rho),
+        "mean_promotional": float(pages_a[promo_a == 1].mean()) if promo_a.any() else float("nan"),
+        "mean_evidence": float(pages_a[promo_a == 0].mean())
+        if (promo_a == 0).any()
+        else float("nan"),
+    }
+
+
+def context_report(
+    chosen,
+    selection: list[dict],
+    doc_feats: dict[str, np.ndarray],
+    topic_feats: dict[str, np.ndarray],
+    y: np.ndarray,
+    topic: np.ndarray,
+    origin: np.ndarray,
+    register: np.ndarray,
+    doc: np.ndarray,
+    doc_sentence: np.ndarray,
+    topic_sentence: np.ndarray,
+    doc_context: np.ndarray,
+    topic_context: np.ndarray,
+    seed: int,
+) -> dict:
+    """Sentence-only against with-context, slice by slice; feature ablation; page scores."""
+    from dataclasses import replace
+
+    from training.context import heldout_topic_scores
+
+    everything = np.ones(len(y), dtype=bool)
+    slices = {
+        "seed (doc-grouped)": (origin == "seed", doc_sentence, doc_context),
+        "authored (doc-grouped)": (origin == "authored", doc_sentence, doc_context),
+        "all, held-out topic": (everything, topic_sentence, topic_context),
+        "promotional pages, held-out topic": (
+            register == "promotional",
+            topic_sentence,
+            topic_context,
+        ),
+        "evidence pages, held-out topic": (register == "evidence", topic_sentence, topic_context),
+    }
+    if (origin == "user").any():
+        slices["user (doc-grouped)"] = (origin == "user", doc_sentence, doc_context)
+    side = {
+        name: {
+            "n": int(m.sum()),
+            "sentence_only": _auc(y[m], ps[m]),
+            "with_context": _auc(y[m], pc[m]),
+        }
+        for name, (m, ps, pc) in slices.items()
+        if m.any()
+    }
+    topic_aucs = {
+        "sentence_only": float(
+            np.nanmean([_auc(y[topic == t], topic_sentence[topic == t]) for t in set(topic)])
+        ),
+        "with_context": float(
+            np.nanmean([_auc(y[topic == t], topic_context[topic == t]) for t in set(topic)])
+        ),
+    }
+    ablation = []
+    for feature in chosen.features:
+        if feature == "sentence" or len(chosen.features) == 1:
+            continue
+        fewer = replace(chosen, features=tuple(f for f in chosen.features if f != feature))
+        p = heldout_topic_scores(fewer, doc_feats, topic_feats, y, topic, seed)
+        ablation.append(
+            {
+                "without": feature,
+                "roc_auc": _auc(y, p),
+                "change": _auc(y, p) - _auc(y, topic_context),
+            }
+        )
+    return {
+        "chosen": chosen.name,
+        "features": list(chosen.features),
+        "selection": selection,
+        "side_by_side": side,
+        "macro_topic_roc_auc": topic_aucs,
+        "ablation": ablation,
+        "page_score": {
+            "sentence_only": page_validation(y, doc_sentence, doc, register),
+            "with_context": page_validation(y, doc_context, doc, register),
+        },
+    }

@@ -1,27 +1,30 @@
-"""Writing what training produced: the model folder, metrics.json, plots and the human reports."""
+"""Rendering what training measured: metrics.json, plots and the human reports.
+
+The model folder itself is written by ``training.export``; this module asks it
+to, inside the same all-or-nothing step as the report files.
+"""
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 
 import numpy as np
 
 from model import __version__
-from model.artifacts import METADATA_FILE, PIPELINE_FILE
-from model.explain import feature_weights
 from training.data import file_sha256
-from training.save import atomic_dir, created_stamp, dump_json, git_inputs_commit, replace_files
+from training.export import write_model_folder
+from training.save import dump_json, replace_files
 
 __all__ = ["top_terms", "training_data_sha256", "write_all"]
 
 FIGURES = "figures"
 
 
-def top_terms(pipeline, k: int = 25) -> dict[str, list[tuple[str, float]]]:
-    """The features with the largest weights each way."""
-    names, weights = feature_weights(pipeline)
-    order = np.argsort(weights)
+def top_terms(sentence_spec: dict, k: int = 25) -> dict[str, list[tuple[str, float]]]:
+    """The features with the largest weights each way, from the exported sentence model."""
+    names = sentence_spec["vocabulary"] + [f"cues__{c}" for c in sentence_spec["cues"]]
+    weights = np.asarray(sentence_spec["weights"])
+    order = np.argsort(weights, kind="stable")
     return {
         "unsupported": [(str(names[i]), round(float(weights[i]), 4)) for i in order[::-1][:k]],
         "not_unsupported": [(str(names[i]), round(float(weights[i]), 4)) for i in order[:k]],
@@ -148,6 +151,73 @@ def _metric_row(name: str, m: dict) -> str:
     )
 
 
+def _context_section(r: dict) -> list[str]:
+    """Sentence-only against with-context, the stage's selection, ablation and page scores."""
+    c = r["context"]
+    lines = [
+        "## Sentence alone, and read with its page",
+        "",
+        f"The context stage (`{c['chosen']}`: {', '.join(c['features'])}) is a logistic "
+        "regression over each sentence's own log-odds and its page's, fitted on "
+        "document-grouped out-of-fold sentence scores. ROC-AUC, out of fold:",
+        "",
+        "| slice | n | sentence only | with context |",
+        "|---|---|---|---|",
+    ]
+    for name, row in c["side_by_side"].items():
+        lines.append(
+            f"| {name} | {row['n']} | {_fmt(row['sentence_only'])} | {_fmt(row['with_context'])} |"
+        )
+    m = c["macro_topic_roc_auc"]
+    lines += [
+        f"| macro over held-out topics | | {_fmt(m['sentence_only'])} | "
+        f"{_fmt(m['with_context'])} |",
+        "",
+        "Context stages tried (each topic scored by a stage fitted on the other topics, "
+        "from a sentence model that never saw it; the first within one standard error of "
+        "the best is kept):",
+        "",
+        "| stage | mean topic ROC-AUC | std | pooled ROC-AUC |",
+        "|---|---|---|---|",
+    ]
+    for s in c["selection"]:
+        mark = " (chosen)" if s["name"] == c["chosen"] else ""
+        lines.append(
+            f"| {s['name']}{mark} | {_fmt(s['topic_auc_mean'])} | {_fmt(s['topic_auc_std'])} | "
+            f"{_fmt(s['roc_auc'])} |"
+        )
+    if c["ablation"]:
+        lines += [
+            "",
+            "Where the gain comes from (held-out topics, pooled ROC-AUC with one feature "
+            "removed from the chosen stage):",
+            "",
+            "| without | ROC-AUC | change |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {a['without']} | {_fmt(a['roc_auc'])} | {a['change']:+.3f} |" for a in c["ablation"]
+        ]
+    ps = c["page_score"]
+    lines += [
+        "",
+        "**Page score** (the mean of a page's three highest sentence scores), per document, "
+        "from document-grouped out-of-fold scores:",
+        "",
+        "| scores used | documents | ROC-AUC promotional vs evidence | Spearman with share "
+        "unsupported | mean, promotional | mean, evidence |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, v in ps.items():
+        lines.append(
+            f"| {name.replace('_', ' ')} | {v['n_documents']} | {_fmt(v['register_roc_auc'])} | "
+            f"{_fmt(v['spearman_share_unsupported'])} | {_fmt(v['mean_promotional'])} | "
+            f"{_fmt(v['mean_evidence'])} |"
+        )
+    lines.append("")
+    return lines
+
+
 def _readme(results: dict, figures: list[str], data_hash: str) -> str:
     r = results
     lines = [
@@ -171,6 +241,10 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
         "|---|---|---|---|---|---|---|---|",
         _metric_row("**seed** (real pages)", r["seed_cv"]),
         "",
+        "Scores are from the full model: the sentence model and the document-context stage "
+        "(each sentence read with its page). The next section shows what the context adds.",
+        "",
+        *_context_section(r),
         "## Apart: text we wrote, and everything",
         "",
         "| slice | n | unsupported | ROC-AUC | PR-AUC | precision | recall | F1 |",
@@ -311,8 +385,10 @@ def _model_card(results: dict, metadata: dict) -> str:
         [
             "# Model card: claim-risk",
             "",
-            f"Version {metadata['package_version']}, scikit-learn {metadata['sklearn_version']}, "
-            f"configuration `{results['chosen']}`, threshold {metadata['threshold']}.",
+            f"Version {__version__}: sentence model `{results['chosen']}` (TF-IDF + cues, "
+            f"logistic regression) with the context stage `{results['context']['chosen']}`, "
+            f"threshold {metadata['threshold']}. Stored as plain data (`model.json`), trained "
+            "with scikit-learn and scored with numpy.",
             "",
             "## Intended use",
             "Ranking sentences of English health web text (clinic marketing, wellness blogs, "
@@ -344,8 +420,8 @@ def _model_card(results: dict, metadata: dict) -> str:
             "- A bag of n-grams: it misses claims made by context across sentences, sarcasm and "
             "negation beyond short phrases; topic words it saw often can sway it.",
             "- Scores are not calibrated probabilities (balanced class weights).",
-            "- Loading a model file runs code: load only models you made or verified; the loader "
-            "checks the SHA-256 recorded in `metadata.json`.",
+            "- The model file is plain JSON and loading it runs no code; the SHA-256 in "
+            "`metadata.json` detects corruption, not a folder rewritten by someone else.",
             "",
         ]
     )
@@ -366,23 +442,9 @@ def _generated_blocks(reports: Path) -> str:
     return out
 
 
-def canonical(pipeline):
-    """Drop per-process state that would make two identical fits pickle differently.
-
-    ``TfidfVectorizer`` caches ``id(stop_words)`` (a memory address) after
-    fitting; removing it only makes scikit-learn redo a cheap check.
-    """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    for _, step in pipeline.named_steps["features"].transformer_list:
-        if isinstance(step, TfidfVectorizer):
-            step.__dict__.pop("_stop_words_id", None)
-    return pipeline
-
-
 def write_all(
     *,
-    final,
+    model_bytes: bytes,
     results: dict,
     y: np.ndarray,
     origin: np.ndarray,
@@ -396,9 +458,6 @@ def write_all(
     label_names: list[str],
 ) -> None:
     """Write the model folder and the reports, each atomically."""
-    import joblib
-    import sklearn
-
     data_hash = training_data_sha256(labels_path, user_dir)
     seed_cv = results["seed_cv"]
     metrics = {
@@ -410,35 +469,26 @@ def write_all(
     # Reports are rendered first (the step most likely to fail), then the model folder is
     # swapped in, then the report files: an error leaves the old model and reports in place.
     with replace_files(reports) as rtmp:
-        dump_json(metrics, rtmp / "metrics.json")
+        dump_json(metrics, rtmp / "metrics.json", digits=6)
         figures = _plots(
             rtmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
         )
         text = _readme(results, figures, data_hash) + _generated_blocks(reports)
         (rtmp / "README.md").write_text(text, encoding="utf-8")
-        with atomic_dir(artifacts) as tmp:
-            joblib.dump(canonical(final), tmp / PIPELINE_FILE, compress=3)
-            metadata = {
-                "package_version": __version__,
-                "sklearn_version": sklearn.__version__,
-                "python_version": platform.python_version(),
-                "pipeline_file": PIPELINE_FILE,
-                "pipeline_sha256": file_sha256(tmp / PIPELINE_FILE),
-                "training_data_sha256": data_hash,
-                "training_data": str(labels_path.name),
-                "threshold": results["threshold"],
-                "threshold_rule": results["threshold_rule"],
-                "label_names": label_names,
-                "positive_label": "unsupported",
-                "configuration": results["chosen"],
-                "random_state": seed,
-                "n_sentences": len(y),
-                "n_positive": int(np.sum(y)),
-                "created": created_stamp(),
-                "git": git_inputs_commit(),
-                "seed_cv": metrics["seed_cv"],
-                "topic_heldout_roc_auc": results["topic_heldout"]["roc_auc"],
-                "bands": [{k: b[k] for k in ("band", "from", "to")} for b in results["bands"]],
-            }
-            dump_json(metadata, tmp / METADATA_FILE)
-            (tmp / "MODEL_CARD.md").write_text(_model_card(results, metadata), encoding="utf-8")
+        metadata = {
+            "training_data_sha256": data_hash,
+            "training_data": str(labels_path.name),
+            "threshold": results["threshold"],
+            "threshold_rule": results["threshold_rule"],
+            "label_names": label_names,
+            "positive_label": "unsupported",
+            "configuration": results["chosen"],
+            "context_stage": results["context"]["chosen"],
+            "random_state": seed,
+            "n_sentences": len(y),
+            "n_positive": int(np.sum(y)),
+            "seed_cv": metrics["seed_cv"],
+            "topic_heldout_roc_auc": results["topic_heldout"]["roc_auc"],
+            "bands": [{k: b[k] for k in ("band", "from", "to")} for b in results["bands"]],
+        }
+        write_model_folder(artifacts, model_bytes, metadata, _model_card(results, metadata))

@@ -20,8 +20,25 @@ from pathlib import Path
 __all__ = ["atomic_dir", "created_stamp", "dump_json", "git_inputs_commit", "replace_files"]
 
 
-def dump_json(obj: object, path: Path) -> None:
-    """Stable, readable JSON (sorted keys, 2-space indent, trailing newline)."""
+def rounded(obj: object, digits: int) -> object:
+    """``obj`` with every float rounded to ``digits`` decimals (NaN and infinities kept)."""
+    if isinstance(obj, float):
+        return round(obj, digits) if obj == obj and abs(obj) != float("inf") else obj
+    if isinstance(obj, dict):
+        return {k: rounded(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [rounded(v, digits) for v in obj]
+    return obj
+
+
+def dump_json(obj: object, path: Path, digits: int | None = None) -> None:
+    """Stable, readable JSON (sorted keys, 2-space indent, trailing newline).
+
+    With ``digits``, floats are rounded first, so that floating-point noise
+    between machines (about 1e-11) does not reach the file.
+    """
+    if digits is not None:
+        obj = rounded(obj, digits)
     path.write_text(
         json.dumps(obj, indent=2, sort_keys=True, allow_nan=True) + "\n", encoding="utf-8"
     )

@@ -19,9 +19,23 @@ from pathlib import Path
 
 import numpy as np
 
+from training.context import (
+    CONTEXT_CANDIDATES,
+    MIN_PAGE,
+    NEIGHBOURS,
+    TOP_K,
+    WINDOW,
+    choose_context,
+    context_matrix,
+    fit_context,
+    heldout_doc_scores,
+    heldout_topic_scores,
+    logit,
+)
 from training.cv import Candidate, fit_candidate, learning_curve, out_of_fold
 from training.data import SENTENCES, SOURCES, USER_DIR, load_labels
-from training.evaluate import evaluate_all
+from training.evaluate import context_report, evaluate_all
+from training.export import export_context_model, export_sentence_model, model_json
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "model" / "artifacts"
@@ -38,7 +52,6 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate("word12+cues+swap C=1", {"cues": True, "C": 1.0}, augment=True),
     Candidate("word12+cues+swap C=16", {"cues": True, "C": 16.0}, augment=True),
     Candidate("word13+cues+swap", {"cues": True, "word_ngrams": (1, 3)}, augment=True),
-    Candidate("word12+char25+cues+swap", {"cues": True, "char_ngrams": (2, 5)}, augment=True),
 )
 SELECTION_RULE = (
     "one-standard-error rule: the first configuration, in order of preference (cheapest to "
@@ -108,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from training import report
 
-    progress = Progress(total=8)
+    progress = Progress(total=9)
     progress(f"loading {args.labels}")
     ds = load_labels(args.labels, args.sources, args.user_labels)
     label_names = ds.features["label"].names
@@ -119,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     origin = np.asarray(table["origin"])
     topic = np.asarray([t or o for t, o in zip(table["topic"], table["origin"], strict=True)])
     doc = np.asarray(table["doc_id"])
+    position = np.asarray(table["position"], dtype=np.int64)
+    register = np.asarray([r or "" for r in table["register"]])
     augmentable = origin == "seed"
     print(
         f"    {len(y)} sentences, {len(set(doc))} documents, {len(set(topic))} topics, "
@@ -168,11 +183,34 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
 
-    progress("fitting the final pipeline on all data")
+    progress(f"context stage: choosing among {len(CONTEXT_CANDIDATES)} by held-out topics")
+    doc_feats = context_matrix(logit(doc_oof), doc, position, texts)
+    topic_feats = context_matrix(logit(topic_oof[chosen.name]), doc, position, texts)
+    ctx_best, ctx_selection = choose_context(doc_feats, topic_feats, y, topic, args.seed)
+    ctx = CONTEXT_CANDIDATES[ctx_best]
+    ctx_topic = heldout_topic_scores(ctx, doc_feats, topic_feats, y, topic, args.seed)
+    ctx_doc = heldout_doc_scores(ctx, doc_feats, y, doc, args.seed)
+    print(f"    chosen context stage: {ctx.name}", file=sys.stderr)
+
+    progress("fitting the final sentence model and context stage on all data")
     final = fit_candidate(chosen, texts, y, augmentable, args.seed)
+    ctx_final = fit_context(ctx, doc_feats, y, args.seed)
 
     progress("computing figures, bootstrap intervals and baselines")
+    n_boot = 200 if args.quick else 1000
     results = evaluate_all(
+        y=y,
+        origin=origin,
+        topic=topic,
+        doc=doc,
+        texts=texts,
+        ids=table["id"],
+        doc_oof=ctx_doc,
+        topic_oof=ctx_topic,
+        seed=args.seed,
+        n_boot=n_boot,
+    )
+    results["sentence_only"] = evaluate_all(
         y=y,
         origin=origin,
         topic=topic,
@@ -182,22 +220,30 @@ def main(argv: list[str] | None = None) -> int:
         doc_oof=doc_oof,
         topic_oof=topic_oof[chosen.name],
         seed=args.seed,
-        n_boot=200 if args.quick else 1000,
+        n_boot=n_boot,
     )
+    results["context"] = context_report(
+        ctx, ctx_selection, doc_feats, topic_feats, y, topic, origin, register, doc,
+        doc_oof, topic_oof[chosen.name], ctx_doc, ctx_topic, args.seed,
+    )  # fmt: skip
     results["selection"] = selection
     results["chosen"] = chosen.name
     results["selection_rule"] = SELECTION_RULE
     results["learning_curve"] = curve
-    results["top_terms"] = report.top_terms(final)
+    sentence_spec = export_sentence_model(final)
+    context_spec = export_context_model(
+        ctx_final, list(ctx.features), WINDOW, TOP_K, NEIGHBOURS, MIN_PAGE
+    )
+    results["top_terms"] = report.top_terms(sentence_spec)
 
     progress(f"writing {args.artifacts} and {args.reports}")
     report.write_all(
-        final=final,
+        model_bytes=model_json(sentence_spec, context_spec),
         results=results,
         y=y,
         origin=origin,
-        doc_oof=doc_oof,
-        topic_oof=topic_oof[chosen.name],
+        doc_oof=ctx_doc,
+        topic_oof=ctx_topic,
         labels_path=args.labels,
         user_dir=args.user_labels,
         artifacts=args.artifacts,

@@ -69,7 +69,7 @@ def test_table_threshold_only_flagged_and_explain() -> None:
 
 def test_explain_in_jsonl() -> None:
     [first, *_] = jsonl(run(DOC, "--format", "jsonl", "--explain", "3").stdout)
-    assert set(first["explain"]) == {"up", "down"}
+    assert set(first["explain"]) == {"up", "down", "page"}
     assert len(first["explain"]["up"]) <= 3
 
 
@@ -165,7 +165,7 @@ def test_missing_or_corrupt_model(tmp_path: Path) -> None:
 
     broken = tmp_path / "broken"
     shutil.copytree(DEFAULT_DIR, broken)
-    (broken / "pipeline.joblib").write_bytes(b"garbage")
+    (broken / "model.json").write_bytes(b"garbage")
     res = run("x", "--model", str(broken))
     assert res.returncode == 7 and "SHA-256" in res.stderr.decode()
     assert "Traceback" not in res.stderr.decode()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
-from model import score_batch, score_frame, score_sentences
+from model import score_batch, score_documents, score_frame, score_sentences
 
 TEXTS = ["This oil cures cancer in weeks.", "Ask your doctor before starting supplements.", None]
 
@@ -14,13 +16,33 @@ def test_score_frame_adds_columns_without_touching_the_input() -> None:
     df = pd.DataFrame({"sentence": TEXTS, "other": [1, 2, 3]})
     out = score_frame(df, column="sentence")
     assert list(df.columns) == ["sentence", "other"]
-    assert out["claim_risk_score"].tolist() == pytest.approx(score_sentences([*TEXTS[:2], ""]))
+    assert out["claim_risk_score"].tolist()[:2] == pytest.approx(score_sentences(TEXTS[:2]))
     assert out["claim_risk_flagged"].dtype == bool
+    assert set(out["claim_risk_band"].dropna()) <= {"low", "review", "high"}
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), "", "   "])
+def test_missing_text_gets_no_score(missing: object) -> None:
+    out = score_frame(pd.DataFrame({"text": ["Garlic cures flu.", missing]}))
+    assert math.isnan(out["claim_risk_score"].iloc[1])
+    assert not out["claim_risk_flagged"].iloc[1]
+    assert pd.isna(out["claim_risk_band"].iloc[1])
+
+
+def test_document_column_reads_rows_with_their_page() -> None:
+    page = ["Our tea detoxes the liver.", "It is safe for everyone.", "Buy now.", "Ships today."]
+    other = ["Ask a pharmacist.", "Evidence is weak."]
+    df = pd.DataFrame({"text": page + other, "doc": ["a"] * 4 + ["b"] * 2})
+    out = score_frame(df, document_column="doc", prefix="r_")
+    expected = [s for doc in score_documents([page, other]) for s in doc]
+    assert out["r_score"].tolist() == pytest.approx(expected)
 
 
 def test_score_frame_names_a_missing_column() -> None:
     with pytest.raises(KeyError, match="'text' not in DataFrame"):
         score_frame(pd.DataFrame({"sentence": ["x"]}))
+    with pytest.raises(KeyError, match=r"'doc' not in batch \(has: text\)"):
+        score_batch({"text": ["x"]}, document_column="doc")
 
 
 def test_dataset_map_batched_with_workers() -> None:
@@ -28,5 +50,6 @@ def test_dataset_map_batched_with_workers() -> None:
 
     ds = Dataset.from_dict({"text": [t or "" for t in TEXTS] * 4})
     out = ds.map(score_batch, batched=True, batch_size=4, num_proc=2)
-    assert out["score"] == pytest.approx(score_sentences(ds["text"]))
-    assert set(out.column_names) == {"text", "score", "flagged"}
+    assert out["score"][:2] == pytest.approx(score_sentences(ds["text"][:2]))
+    assert out["score"][2] is None or math.isnan(out["score"][2])
+    assert set(out.column_names) == {"text", "score", "flagged", "band"}

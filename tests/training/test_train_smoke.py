@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import joblib
-import numpy as np
 import pytest
 
 from model.artifacts import load_model
-from model.score import score_sentences
+from model.score import score_documents, score_sentences
 from tests.conftest import METADATA_KEYS, SEED_CV_KEYS
 
 
 def test_quick_training_writes_artifacts_and_reports(tiny_model: Path) -> None:
     artifacts, reports = tiny_model / "artifacts", tiny_model / "reports"
-    for name in ("pipeline.joblib", "metadata.json", "MODEL_CARD.md"):
+    for name in ("model.json", "metadata.json", "MODEL_CARD.md"):
         assert (artifacts / name).is_file(), name
     for name in ("metrics.json", "README.md", "figures/pr_curve.png", "figures/calibration.png"):
         assert (reports / name).is_file(), name
@@ -33,14 +31,15 @@ def test_tiny_model_learns_the_fixture(tiny_model: Path) -> None:
     assert metrics["all_cv"]["roc_auc"] > 0.75
 
 
-def test_saved_pipeline_round_trips(tiny_model: Path) -> None:
+def test_saved_model_loads_and_ranks(tiny_model: Path) -> None:
     artifacts = tiny_model / "artifacts"
-    raw = joblib.load(artifacts / "pipeline.joblib")
     texts = ["Echinacea cures colds overnight, guaranteed.", "Ask a pharmacist first."]
     loaded = load_model(artifacts)
-    np.testing.assert_array_equal(raw.predict_proba(texts), loaded.pipeline.predict_proba(texts))
+    assert loaded.context is not None
     scores = score_sentences(texts, artifacts)
     assert scores[0] > scores[1]
+    [in_context] = score_documents([[*texts, "Order today."]], artifacts)
+    assert in_context[0] > in_context[1]
 
 
 @pytest.mark.slow
@@ -53,7 +52,7 @@ def test_training_is_deterministic(
         assert train_quick(labels_csv, sources, tmp_path / run) == 0
         outputs.append(tmp_path / run)
     for rel in (
-        "artifacts/pipeline.joblib",
+        "artifacts/model.json",
         "artifacts/metadata.json",
         "reports/metrics.json",
         "reports/README.md",

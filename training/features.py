@@ -1,0 +1,99 @@
+"""The scikit-learn pipeline that training fits: TF-IDF n-grams, cue counts, logistic regression.
+
+This is the reference the plain-data scorer in ``model/`` is exported from and
+proven equal to. The cue patterns themselves live in ``model/cues.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from model.cues import CUES, combined_pattern
+
+__all__ = ["TOKEN_PATTERN", "CueFeatures", "build_pipeline"]
+
+TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
+
+
+class CueFeatures(TransformerMixin, BaseEstimator):
+    """Counts of claim-rhetoric cues in each text, as a sparse log1p-scaled matrix.
+
+    Stateless: ``fit`` only records the feature names, so the transformer is
+    cheap to pickle and behaves the same on any text.
+    """
+
+    def fit(self, X: Iterable[str], y: object = None) -> CueFeatures:
+        """Record the cue names; no statistics are learned."""
+        self.feature_names_ = np.array(list(CUES), dtype=object)
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """One row per text, one column per cue (a single regex pass per text)."""
+        pattern = combined_pattern(CUES)
+        texts = list(X)
+        rows, cols = [], []
+        for i, text in enumerate(texts):
+            for match in pattern.finditer(text.lower()):
+                rows.append(i)
+                cols.append(match.lastindex - 1)
+        counts = sp.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(CUES)), dtype=np.float64
+        )
+        counts.sum_duplicates()
+        counts.data = np.log1p(counts.data)
+        return counts
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The cue names, for explanations and reports."""
+        return np.array(list(CUES), dtype=object)
+
+
+def build_pipeline(
+    *,
+    word_ngrams: tuple[int, int] = (1, 2),
+    cues: bool = True,
+    sublinear_tf: bool = True,
+    min_df: int = 2,
+    C: float = 4.0,
+    class_weight: str | None = "balanced",
+    tol: float = 1e-8,
+    random_state: int = 0,
+) -> Pipeline:
+    """The scoring pipeline: TF-IDF (and optional cue) features, then logistic regression."""
+    parts: list[tuple[str, object]] = [
+        (
+            "word",
+            TfidfVectorizer(
+                ngram_range=word_ngrams,
+                sublinear_tf=sublinear_tf,
+                min_df=min_df,
+                strip_accents="unicode",
+                token_pattern=TOKEN_PATTERN,
+                dtype=np.float64,
+            ),
+        )
+    ]
+    if cues:
+        parts.append(("cues", CueFeatures()))
+    return Pipeline(
+        [
+            ("features", FeatureUnion(parts)),
+            (
+                "clf",
+                LogisticRegression(
+                    C=C,
+                    class_weight=class_weight,
+                    tol=tol,
+                    max_iter=20000,
+                    random_state=random_state,
+                ),
+            ),
+        ]
+    )
