@@ -5,18 +5,21 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv train test datasheet adapt-curve bench lint format clean
+.PHONY: help venv constraints train test datasheet adapt-curve bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-venv: $(STAMP) ## create .venv and install the project with its pinned ranges
+venv: $(STAMP) ## create .venv and install the project at the versions in constraints.txt
+
+constraints: $(STAMP) ## re-pin constraints.txt to what .venv has now (after changing pyproject.toml)
+	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable --exclude claim-risk | sort; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 train: $(STAMP) ## train, evaluate, write model/artifacts/ and reports/
 	$(BIN)/python -m training.train

@@ -25,9 +25,10 @@ BENCH_JSON = REPORTS / "benchmark.json"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 TARGETS = {
-    "end_to_end_sentences_per_s": 30_000,
-    "cold_start_ratio_to_import_sklearn": 1.2,
+    "end_to_end_sentences_per_s": 50_000,
+    "cold_start_ratio_to_import_sklearn": 0.25,
     "memory_ratio_50mb_to_1mb": 2.0,
+    "ratio_to_sklearn_pipeline": 2.5,
 }
 
 
@@ -149,13 +150,13 @@ def machine() -> dict:
 
 
 def bench_scoring(n: int, repeats: int) -> dict:
-    """One-process throughput of the shipped pipeline, of score_text, and of a char variant."""
+    """One-process throughput of the shipped model: sentences alone, and documents end to end."""
     from model import score_sentences, score_text, score_texts
     from model.artifacts import load_model
 
     sentences = corpus(n)
-    model = load_model()
-    model.pipeline.predict_proba(sentences[:100])
+    load_model()
+    score_sentences(sentences[:100])
     log(f"scoring {n:,} sentences x{repeats}")
     t_score = timed(lambda: score_sentences(sentences), repeats)
     docs = documents(sentences)
@@ -184,20 +185,45 @@ def bench_scoring(n: int, repeats: int) -> dict:
     }
 
 
-def bench_char_variant(n: int, repeats: int) -> dict:
-    """Throughput of the same pipeline with char 2-5-grams added (trained here, not shipped)."""
+def bench_references(n: int, repeats: int) -> dict:
+    """Side by side on the same sentences, in one run: the plain-data scorer, the
+    scikit-learn pipeline it is exported from (fitted here with the shipped
+    configuration), a plain scikit-learn TF-IDF + LR, and fastText if installed."""
     import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
 
+    from model import score_sentences
     from training.data import load_labels
     from training.features import build_pipeline
 
     table = load_labels(user_dir=None).to_dict()
-    y = (np.asarray(table["label"]) == 0).astype(int)
-    pipe = build_pipeline(char_ngrams=(2, 5)).fit(table["text"], y)
+    texts, y = table["text"], (np.asarray(table["label"]) == 0).astype(int)
+    exported = build_pipeline().fit(texts, y)
+    plain = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2), LogisticRegression())
+    plain.fit(texts, y)
     sentences = corpus(n, seed=1)
-    log(f"char-n-gram variant on {n:,} sentences x{repeats}")
-    t = timed(lambda: pipe.predict_proba(sentences), repeats)
-    return {"sentences": n, "sentences_per_s": rate(n, t), "timing": t}
+    out: dict = {"sentences": n}
+    for name, fn in (
+        ("plain_data_scorer", lambda: score_sentences(sentences)),
+        ("sklearn_pipeline", lambda: exported.predict_proba(sentences)),
+        ("plain_sklearn_tfidf_lr", lambda: plain.predict_proba(sentences)),
+    ):
+        log(f"{name} on {n:,} sentences x{repeats}")
+        fn()
+        out[name] = {"sentences_per_s": rate(n, timed(fn, repeats))}
+    try:
+        import fasttext  # noqa: F401
+
+        out["fasttext"] = "installed but not measured"
+    except ImportError:
+        out["fasttext"] = "not installed"
+    out["ratio_to_sklearn_pipeline"] = (
+        out["plain_data_scorer"]["sentences_per_s"]["median"]
+        / out["sklearn_pipeline"]["sentences_per_s"]["median"]
+    )
+    return out
 
 
 def bench_datasets(n: int, repeats: int) -> dict:
@@ -304,7 +330,7 @@ def bench_training() -> dict:
                 f"{tmp}/r",
             ]
         )
-        size = (Path(tmp) / "a" / "pipeline.joblib").stat().st_size
+        size = (Path(tmp) / "a" / "model.json").stat().st_size
     return {"wall_s": t, "peak_rss_mib": rss / 1024, "model_file_bytes": size}
 
 
@@ -339,7 +365,7 @@ def render(b: dict) -> str:
             "`score_texts` end to end (segmentation + scoring, batched), one process",
             f"{r(s['end_to_end_sentences_per_s'])} sentences/s, "
             f"{s['end_to_end_mb_per_s']['median']:.2f} MB/s",
-            "≥ 30,000 sentences/s",
+            "≥ 50,000 sentences/s",
             hit(e2e >= TARGETS["end_to_end_sentences_per_s"]),
         ),
         (
@@ -365,7 +391,7 @@ def render(b: dict) -> str:
             f"{c['predict_one_sentence']['median_s']:.2f} s (`import sklearn` "
             f"{c['import_sklearn']['median_s']:.2f} s, `python -c pass` "
             f"{c['python_pass']['median_s']:.2f} s): {ratio:.2f}x the floor",
-            "≤ 1.2x",
+            "≤ 0.25x",
             hit(ratio <= TARGETS["cold_start_ratio_to_import_sklearn"]),
         ),
         (
@@ -383,13 +409,31 @@ def render(b: dict) -> str:
             "",
             "",
         ),
-        (
-            "char 2–5-gram variant (not shipped), `predict_proba`",
-            f"{r(b['char_variant']['sentences_per_s'])} sentences/s",
-            "",
-            "",
-        ),
     ]
+    ref = b.get("references")
+    if ref:
+        rows += [
+            (
+                f"same {ref['sentences']:,} sentences: plain-data scorer (`score_sentences`)",
+                f"{r(ref['plain_data_scorer']['sentences_per_s'])} sentences/s, "
+                f"{ref['ratio_to_sklearn_pipeline']:.2f}x the pipeline it was exported from",
+                "≥ 2.5x",
+                hit(ref["ratio_to_sklearn_pipeline"] >= TARGETS["ratio_to_sklearn_pipeline"]),
+            ),
+            (
+                "… the scikit-learn pipeline (`predict_proba`)",
+                f"{r(ref['sklearn_pipeline']['sentences_per_s'])} sentences/s",
+                "",
+                "",
+            ),
+            (
+                "… a plain scikit-learn TF-IDF + LR (no cues)",
+                f"{r(ref['plain_sklearn_tfidf_lr']['sentences_per_s'])} sentences/s; "
+                f"fastText {ref['fasttext']}",
+                "",
+                "",
+            ),
+        ]
     lines = [
         "## Speed and memory",
         "",
@@ -411,10 +455,7 @@ def render(b: dict) -> str:
         "the batched `score_texts`; for crawls, `Dataset.map(..., num_proc=N)` scales with "
         "cores.",
         "",
-        "The shipped model uses word n-grams and cue counts. Adding character n-grams "
-        "gained no held-out-topic ROC-AUC beyond one standard error (see *Configurations "
-        "tried*) and scores several times slower (last row), so it is not shipped.",
-        "",
+
         "External reference, not measured here: a small transformer embedding model "
         "(all-MiniLM-L6-v2) manages about 170–200 sentences/s on a 2-core machine.",
         "",
@@ -445,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "machine": machine(),
         "scoring": bench_scoring(args.sentences, args.repeats),
-        "char_variant": bench_char_variant(min(args.sentences, 50_000), args.repeats),
+        "references": bench_references(min(args.sentences, 100_000), args.repeats),
         "datasets_map": bench_datasets(args.sentences, args.repeats),
         "cold_start": bench_cold_start(max(args.repeats, 5)),
         "big_file": bench_big_file((1, args.big_mb), args.repeats),

@@ -176,12 +176,31 @@ def test_help_documents_exit_codes() -> None:
     assert res.returncode == 0 and b"exit status" in res.stdout
 
 
-def test_one_sentence_does_not_import_pandas_or_datasets() -> None:
+HEAVY = "('pandas', 'datasets', 'trafilatura', 'sklearn', 'scipy', 'joblib')"
+
+
+def test_one_sentence_imports_nothing_heavy() -> None:
     code = (
         "import sys; from model.cli import main; main(['One sentence.']); "
-        "sys.stderr.write(repr(sorted(m for m in ('pandas', 'datasets', 'trafilatura') "
-        "if sys.modules.get(m) is not None)))"
+        f"sys.stderr.write(repr(sorted(m for m in {HEAVY} if sys.modules.get(m) is not None)))"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert res.returncode == 0
     assert res.stderr.decode().strip().endswith("[]")
+
+
+def test_the_api_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, model; model.score_sentences(['A.']); model.score_texts(['A. B. C.']); "
+        "model.score_documents([['A.', 'B.', 'C.']]); model.explain_sentences(['A.']); "
+        f"sys.stderr.write(repr(sorted(m for m in {HEAVY} if sys.modules.get(m) is not None)))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.decode().strip().endswith("[]")
+
+
+def test_version_names_package_and_model() -> None:
+    res = run("--version")
+    out = res.stdout.decode()
+    assert res.returncode == 0 and out.startswith("claim-risk ") and "threshold" in out
