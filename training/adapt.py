@@ -271,7 +271,9 @@ def _merge(previous: list[dict[str, str]], pages: list[_Page], topic: str) -> _M
             if _has_work(r):
                 by_text.setdefault(r["text"], []).append(r)
         used: set[str] = set()
-        carried = new = 0
+        carried = 0
+        old_texts = {r["text"] for r in old_rows}
+        new = sum(1 for t in page.sentences if t not in old_texts)
         ids = assign_ids(page.doc_id, page.sentences)
         for pos, (sid, sentence, score) in enumerate(
             zip(ids, page.sentences, page.scores, strict=True)
@@ -280,7 +282,6 @@ def _merge(previous: list[dict[str, str]], pages: list[_Page], topic: str) -> _M
             if old is None or old["id"] in used:
                 old = next((r for r in by_text.get(sentence, []) if r["id"] not in used), None)
             if old is None:
-                new += 1
                 old = {}
             else:
                 used.add(old["id"])
