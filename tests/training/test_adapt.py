@@ -1,14 +1,23 @@
-"""The label-growth loop: extraction round trips, stable ids, suggestion order, validation."""
+"""The label-growth loop: extraction round trips, stable ids, suggestion order, validation.
+
+And no label is ever lost: refused outputs, merges, changed pages, concurrent
+runs, links out of an input folder, and spreadsheet-safe cells.
+"""
 
 from __future__ import annotations
 
 import csv
+import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from training import adapt
 from training.adapt import extract, suggest
-from training.data import LabelError, load_labels
+from training.data import LabelError, load_labels, locked, read_rows
+from training.schema import assign_ids
 from training.suggest import suggest_order
 
 PAGE_A = (
@@ -101,3 +110,271 @@ def test_suggest_order_properties() -> None:
     assert {docs[i] for i in order[:3]} == {"d1", "d2", "d3"}  # documents take turns
     assert suggest_order(texts, docs, scores, 0.5, n=0) == []
     assert suggest_order(texts, docs, scores, 0.5, n=2, labelled_texts=["alpha claim one"])[0] != 0
+
+
+def _label_all(path: Path, labels=("none", "unsupported")) -> dict[str, str]:
+    """Label every row as a spreadsheet user would (cells kept as written); text -> label."""
+    rows = _rows(path)
+    for i, row in enumerate(rows):
+        row["label"] = labels[i % len(labels)]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return {r["text"]: r["label"] for r in read_rows(path, spreadsheet=True)}
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def dataset(tiny_corpus, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tiny corpus standing in for labels/ (sentences.csv, sources/, user/)."""
+    labels_csv, sources = tiny_corpus
+    labels = labels_csv.parent
+    monkeypatch.setattr(adapt, "LABELS_DIR", labels)
+    monkeypatch.setattr(adapt, "SENTENCES", labels_csv)
+    monkeypatch.setattr(adapt, "SOURCES", sources)
+    monkeypatch.setattr(adapt, "USER_DIR", labels / "user")
+    return labels
+
+
+def test_extract_refuses_to_write_over_the_dataset(pages: Path, dataset: Path, capsys) -> None:
+    (dataset / "agreement").mkdir()
+    before = _files(dataset)
+    for out, force in (
+        (dataset / "sentences.csv", False),
+        (dataset / "sentences.csv", True),  # refused even with --force
+        (dataset / "mine.csv", True),  # its sources would land in labels/sources/
+        (dataset / "agreement" / "mine.csv", False),  # labels/ but not labels/user/
+    ):
+        code = adapt.main(["extract", str(pages), "--out", str(out), "--topic", "x"]
+                          + ["--force"] * force)  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2, (out, force)
+        assert len(err.splitlines()) == 1 and str(out.name) in err
+    assert _files(dataset) == before
+
+
+def test_sources_never_land_in_the_datasets_sources(
+    pages: Path, dataset: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "sources").symlink_to(dataset / "sources")
+    before = _files(dataset)
+    assert adapt.main(["extract", str(pages), "--out", str(elsewhere / "mine.csv")]) == 2
+    assert _files(dataset) == before
+
+
+def test_extract_refuses_a_file_it_did_not_write(
+    pages: Path, tiny_corpus, tmp_path: Path, capsys
+) -> None:
+    theirs = tmp_path / "theirs" / "labelled.csv"
+    theirs.parent.mkdir()
+    shutil.copy(tiny_corpus[0], theirs)
+    notes = tmp_path / "theirs" / "notes.txt"
+    notes.write_text("My notes, not a CSV at all.\n", encoding="utf-8")
+    before = _files(theirs.parent)
+    for out in (theirs, notes):
+        assert adapt.main(["extract", str(pages), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "--force" in err
+    assert _files(theirs.parent) == before
+    assert adapt.main(["extract", str(pages), "--out", str(theirs), "--force"]) == 0
+    assert {r["origin"] for r in _rows(theirs)} == {"user"}
+
+
+def test_suggest_refuses_a_file_it_did_not_write(dataset: Path, tmp_path: Path) -> None:
+    theirs = tmp_path / "labelled.csv"
+    shutil.copy(dataset / "sentences.csv", theirs)
+    before = {**_files(dataset), theirs: theirs.read_bytes()}
+    assert adapt.main(["suggest", str(theirs)]) == 2
+    assert adapt.main(["suggest", str(dataset / "sentences.csv")]) == 2
+    assert {**_files(dataset), theirs: theirs.read_bytes()} == before
+
+
+def test_reextracting_some_pages_keeps_the_others(pages: Path, tmp_path: Path) -> None:
+    out = tmp_path / "user" / "mine.csv"
+    extract([str(pages)], out, topic="mine")
+    labels = _label_all(out)
+    extract([str(pages / "a.txt")], out, topic="mine")
+    rows = read_rows(out, spreadsheet=True)
+    assert {r["text"]: r["label"] for r in rows} == labels
+    assert len(rows) == len(labels)
+
+
+def test_a_changed_page_keeps_the_labels_of_its_unchanged_sentences(
+    pages: Path, tmp_path: Path, tiny_corpus, capsys
+) -> None:
+    out = tmp_path / "user" / "mine.csv"
+    extract([str(pages)], out, topic="mine")
+    labels = _label_all(out)
+    gone = "Thousands of customers lost 10 pounds in the first week."
+    (pages / "a.txt").write_text(
+        PAGE_A.replace("10 pounds", "12 pounds") + "Free shipping on all orders.\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    extract([str(pages)], out, topic="mine")
+    err = capsys.readouterr().err
+    rows = read_rows(out, spreadsheet=True)
+    for r in rows:
+        assert r["label"] == labels.get(r["text"], "")  # unchanged sentences keep their label
+    new = [r["text"] for r in rows if r["text"] not in labels]
+    assert new == ["Thousands of customers lost 12 pounds in the first week.",
+                   "Free shipping on all orders."]  # fmt: skip
+    carried = sum(1 for r in rows if r["doc_id"].startswith("user_a_") and r["label"])
+    assert f"{carried} label(s) carried over, 2 sentence(s) new, 1 label(s) set aside" in err
+    [aside] = read_rows(out.parent / "orphaned" / "mine.csv", spreadsheet=True)
+    assert (aside["text"], aside["label"]) == (gone, labels[gone])  # kept aside, not dropped
+    assert "set aside in" in err
+    ds = load_labels(*tiny_corpus, user_dir=out.parent)  # the merged file validates
+    assert ds.to_dict()["origin"].count("user") == len(rows) - 2
+
+
+def test_labels_follow_a_moved_and_edited_page_by_its_file_stem(
+    pages: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "user" / "mine.csv"
+    extract([str(pages)], out, topic="mine")
+    labels = _label_all(out)
+    moved = pages.rename(tmp_path / "moved")
+    (moved / "a.txt").write_text(PAGE_A + "Free shipping on all orders.\n", encoding="utf-8")
+    extract([str(moved)], out, topic="mine")
+    rows = read_rows(out, spreadsheet=True)
+    assert {r["doc_id"].rsplit("_", 1)[0] for r in rows} == {"user_a", "user_b"}  # no stale copy
+    assert {r["text"]: r["label"] for r in rows if r["label"]} == labels
+    assert not (out.parent / "orphaned").exists()
+
+
+def test_a_label_saved_while_extract_runs_is_kept(
+    pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "user" / "mine.csv"
+    extract([str(pages)], out, topic="mine")
+    merge = adapt._merge
+    calls = []
+
+    def merge_while_a_spreadsheet_saves(previous, pages_, topic):
+        if not calls:  # the user saves a label after extract read the file
+            rows = _rows(out)
+            rows[0]["label"] = "unsupported"
+            with out.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+        calls.append(1)
+        return merge(previous, pages_, topic)
+
+    monkeypatch.setattr(adapt, "_merge", merge_while_a_spreadsheet_saves)
+    extract([str(pages)], out, topic="mine")
+    assert len(calls) == 2  # the change was seen and the merge redone
+    assert [r["label"] for r in _rows(out)].count("unsupported") == 1
+
+
+def test_two_extracts_at_once_lose_nothing(
+    pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import model.score
+
+    def slow_scores(sentences, model_dir=None):
+        time.sleep(0.3)  # both runs read the file before either writes
+        return [0.5] * len(sentences)
+
+    monkeypatch.setattr(model.score, "score_sentences", slow_scores)
+    out = tmp_path / "user" / "mine.csv"
+    extract([str(pages)], out, topic="mine")
+    labels = _label_all(out)
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "c.txt").write_text("Garlic pills cure colds.\nTake one daily.\n", encoding="utf-8")
+    (more / "d.md").write_text("# Zinc\nZinc melts acne overnight.\n", encoding="utf-8")
+    errors: list[BaseException] = []
+
+    def run(path: Path) -> None:
+        try:
+            extract([str(path)], out, topic="more")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(more / n,)) for n in ("c.txt", "d.md")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    rows = read_rows(out, spreadsheet=True)
+    assert {r["text"]: r["label"] for r in rows if r["label"]} == labels
+    texts = {r["text"] for r in rows}
+    assert {"Garlic pills cure colds.", "Zinc melts acne overnight."} <= texts
+
+
+def test_locked_makes_runs_take_turns(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    order: list[str] = []
+
+    def run(name: str) -> None:
+        with locked(path):
+            order.append(f"{name} in")
+            time.sleep(0.1)
+            order.append(f"{name} out")
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert order[0].split()[0] == order[1].split()[0]  # nobody came in before the other left
+
+
+def test_links_out_of_an_input_folder_are_not_followed(tmp_path: Path, capsys) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("My private diary says garlic cures all.\n")
+    folder = tmp_path / "pages"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "real.txt").write_text("Magnesium spray guarantees deep sleep.\n")
+    (folder / "inside.txt").symlink_to(folder / "sub" / "real.txt")
+    (folder / "secret.txt").symlink_to(outside / "secret.txt")
+    (folder / "outdir").symlink_to(outside, target_is_directory=True)
+    out = tmp_path / "user" / "mine.csv"
+    assert adapt.main(["extract", str(folder), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "secret.txt: a link that leads outside" in err
+    copied = " ".join(p.read_text() for p in (out.parent / "sources").iterdir())
+    assert "diary" not in copied and "Magnesium" in copied
+    assert {Path(r["source"]).name for r in _rows(out)} == {"inside.txt", "real.txt"}
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised_and_read_back(
+    tmp_path: Path, tiny_corpus
+) -> None:
+    page = tmp_path / "pages" / "evil.txt"
+    page.parent.mkdir()
+    texts = ["=cmd|' /c calc'!A1 cures cancer.", "+Plus drops heal all wounds.",
+             "@healer says garlic cures flu.", "Shipping is free."]  # fmt: skip
+    page.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    out = tmp_path / "user" / "mine.csv"
+    topic = '=HYPERLINK("http://example.com","x")'
+    extract([str(page.parent)], out, topic=topic)
+    with out.open(newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'=cmd|' /c calc'!A1 cures cancer." in cells
+    rows = read_rows(out, spreadsheet=True)
+    assert [r["text"] for r in rows] == texts and {r["topic"] for r in rows} == {topic}
+    assert [r["id"] for r in rows] == assign_ids(rows[0]["doc_id"], texts)
+    _label_all(out)
+    ds = load_labels(*tiny_corpus, user_dir=out.parent).to_dict()
+    assert [t for t, o in zip(ds["text"], ds["origin"], strict=True) if o == "user"] == texts
+    extract([str(page.parent)], out, topic=topic)
+    assert all(r["label"] for r in read_rows(out, spreadsheet=True))  # ids still match
+    plain = read_rows(out, spreadsheet=True)  # a spreadsheet that saves without the quotes
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=adapt.USER_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(plain)
+    assert [r["text"] for r in read_rows(out, spreadsheet=True)] == texts
+    assert len(load_labels(*tiny_corpus, user_dir=out.parent)) == 48 + len(texts)
