@@ -19,6 +19,7 @@ import numpy as np
 
 from model.artifacts import LoadedModel
 from model.context import page_score
+from model.csvsafe import escape_row
 from model.decision import Decision
 from model.linear import sigmoid
 from model.readers import Document, InputError, expand_paths
@@ -176,7 +177,7 @@ class _Writer:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         elif self.fmt == "csv":
-            self.csv.writerow({**rec, "score": f"{rec['score']:.6f}"})
+            self.csv.writerow(escape_row({**rec, "score": f"{rec['score']:.6f}"}))
         else:
             mark = "!!" if rec["flagged"] else "  "
             self.out.write(f"{mark} {rec['score']:.3f}  {rec['text']}\n")

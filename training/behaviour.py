@@ -369,19 +369,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--cases", type=Path, default=None, help="cases file (default: shipped)")
     parser.add_argument(
-        "--docs",
+        "--sentence-only",
         action="store_true",
-        help="run doc cases with each sentence scored on its own (context-free)",
+        help="score doc cases with each sentence on its own (no document context)",
     )
     args = parser.parse_args(argv)
 
-    from model import load_model, score_sentences
+    from model import load_model, score_documents, score_sentences
 
     threshold = load_model().threshold
     result = run_suite(
         score_sentences,
         threshold,
-        score_documents=_context_free(score_sentences) if args.docs else None,
+        score_documents=_context_free(score_sentences) if args.sentence_only else score_documents,
         cases=load_cases(args.cases),
     )
     if args.json:

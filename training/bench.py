@@ -455,7 +455,6 @@ def render(b: dict) -> str:
         "the batched `score_texts`; for crawls, `Dataset.map(..., num_proc=N)` scales with "
         "cores.",
         "",
-
         "External reference, not measured here: a small transformer embedding model "
         "(all-MiniLM-L6-v2) manages about 170–200 sentences/s on a 2-core machine.",
         "",

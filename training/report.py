@@ -215,7 +215,34 @@ def _context_section(r: dict) -> list[str]:
             f"{_fmt(v['mean_evidence'])} |"
         )
     lines.append("")
+    b = r.get("behaviour")
+    if b:
+        lines += [
+            "**Behavioural suite** (`tests/behaviour/cases.json`, written by the team: flat "
+            "claims that must flag and plain sentences that must not (mft), pairs where a "
+            "negation, hedge, attribution or named evidence must lower the score (dir), remedy "
+            "swaps that must not change the verdict (inv), and one sentence on two different "
+            "pages (doc)). Pass rates at the threshold; single sentences have no page, so only "
+            "`doc` differs between the columns:",
+            "",
+            "| type | cases | sentence only | with context |",
+            "|---|---|---|---|",
+        ]
+        so, wc = b["sentence_only"]["by_type"], b["with_context"]["by_type"]
+        for t in wc:
+            lines.append(f"| {t} | {wc[t]['n']} | {_pct(so[t])} | {_pct(wc[t])} |")
+        lines += [
+            f"| all | {b['with_context']['n']} | {b['sentence_only']['pass_rate']:.1%} | "
+            f"{b['with_context']['pass_rate']:.1%} |",
+            "",
+            "Failures: `python -m training.behaviour` lists them for the shipped model.",
+            "",
+        ]
     return lines
+
+
+def _pct(row: dict) -> str:
+    return f"{row['pass_rate']:.1%}" if row.get("n") else "n/a"
 
 
 def _readme(results: dict, figures: list[str], data_hash: str) -> str:

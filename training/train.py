@@ -33,9 +33,10 @@ from training.context import (
     logit,
 )
 from training.cv import Candidate, fit_candidate, learning_curve, out_of_fold
-from training.data import SENTENCES, SOURCES, USER_DIR, load_labels
+from training.data import SENTENCES, SOURCES, USER_DIR, LabelError, load_labels
 from training.evaluate import context_report, evaluate_all
 from training.export import export_context_model, export_sentence_model, model_json
+from training.save import recover
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "model" / "artifacts"
@@ -94,6 +95,42 @@ def _one_se_choice(selection: list[dict]) -> int:
     return next(i for i, s in enumerate(selection) if s["topic_auc_mean"] >= floor)
 
 
+def behaviour_pass_rates(model_bytes: bytes, threshold: float) -> dict:
+    """The behavioural suite on the model just fitted: sentences alone, and with context."""
+    import json
+
+    from model.artifacts import parse_model
+    from model.linear import sigmoid
+    from training.behaviour import run_suite
+
+    sentence, context = parse_model(json.loads(model_bytes))
+
+    def alone(texts: list[str]) -> list[float]:
+        return sigmoid(sentence.logits(texts)).tolist() if texts else []
+
+    def in_documents(docs: list[list[str]]) -> list[list[float]]:
+        flat = [t for d in docs for t in d]
+        z = sentence.logits(flat)
+        if context is not None:
+            z = context.logits(z, context.windows([len(d) for d in docs]), flat)
+        p, out, i = sigmoid(z).tolist(), [], 0
+        for d in docs:
+            out.append(p[i : i + len(d)])
+            i += len(d)
+        return out
+
+    def docs_alone(docs: list[list[str]]) -> list[list[float]]:
+        return [alone(d) for d in docs]
+
+    out = {
+        "sentence_only": run_suite(alone, threshold, docs_alone),
+        "with_context": run_suite(alone, threshold, in_documents),
+    }
+    for result in out.values():  # the report keeps the rates; the failures are for humans
+        result["n_failures"] = len(result.pop("failures"))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m training.train",
@@ -123,7 +160,12 @@ def main(argv: list[str] | None = None) -> int:
 
     progress = Progress(total=9)
     progress(f"loading {args.labels}")
-    ds = load_labels(args.labels, args.sources, args.user_labels)
+    recover(args.artifacts)
+    try:
+        ds = load_labels(args.labels, args.sources, args.user_labels)
+    except LabelError as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
     label_names = ds.features["label"].names
     positive = label_names.index("unsupported")
     table = ds.to_dict()
@@ -235,10 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         ctx_final, list(ctx.features), WINDOW, TOP_K, NEIGHBOURS, MIN_PAGE
     )
     results["top_terms"] = report.top_terms(sentence_spec)
+    model_bytes = model_json(sentence_spec, context_spec)
+    results["behaviour"] = behaviour_pass_rates(model_bytes, results["threshold"])
 
     progress(f"writing {args.artifacts} and {args.reports}")
     report.write_all(
-        model_bytes=model_json(sentence_spec, context_spec),
+        model_bytes=model_bytes,
         results=results,
         y=y,
         origin=origin,

@@ -204,3 +204,9 @@ def test_version_names_package_and_model() -> None:
     res = run("--version")
     out = res.stdout.decode()
     assert res.returncode == 0 and out.startswith("claim-risk ") and "threshold" in out
+
+
+def test_csv_output_neutralises_spreadsheet_formulas() -> None:
+    res = run('=cmd|"/c calc"!A1 cures cancer.', "--format", "csv")
+    assert res.returncode == 0
+    assert ',"\'=cmd' in res.stdout.decode()

@@ -185,10 +185,6 @@ def test_a_folder_or_missing_file_is_one_line(tiny_corpus, tmp_path) -> None:
         assert len(str(info.value).splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="training/train.py main needs its LabelError wrapper (remove this mark when added)",
-)
 def test_train_reports_a_bad_labels_file_without_a_traceback(tiny_corpus, tmp_path, capsys):
     from training.train import main
 
