@@ -209,4 +209,4 @@ def test_version_names_package_and_model() -> None:
 def test_csv_output_neutralises_spreadsheet_formulas() -> None:
     res = run('=cmd|"/c calc"!A1 cures cancer.', "--format", "csv")
     assert res.returncode == 0
-    assert ',"\'=cmd' in res.stdout.decode()
+    assert ",\"'=cmd" in res.stdout.decode()
