@@ -15,14 +15,13 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-import numpy as np
-
 from model.artifacts import LoadedModel
 from model.context import page_score
 from model.csvsafe import escape_row
 from model.decision import Decision
 from model.linear import sigmoid
 from model.readers import Document, InputError, expand_paths
+from model.score import document_logits
 from model.segment import Span, segment
 
 EXIT_OK = 0
@@ -222,8 +221,7 @@ def _score_document(
     top: list[float] = []
     for window in _windows(doc, size):
         texts = [span.text for _, span in window]
-        z = model.sentence.logits(texts)
-        zc = model.context.logits(z, np.zeros(len(z), np.int64), texts) if model.context else z
+        z, zc = document_logits(model.sentence, model.context, [texts])
         scores = sigmoid(zc).tolist()
         top = sorted(top + scores, reverse=True)[:3]
         page = round(page_score(top), 6)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from model.artifacts import load_model
-from model.score import document_probabilities
+from model.score import document_probabilities, sentence_probabilities
 
 __all__ = ["score_batch", "score_frame"]
 
@@ -40,18 +40,20 @@ def _score_column(
     decision = model.decision.with_threshold(threshold)
     texts = [_text(v) for v in values]
     present = [i for i, t in enumerate(texts) if t is not None]
-    if doc_ids is None:
-        groups = [[i] for i in present]
+    scores = [math.nan] * len(texts)
+    if doc_ids is None:  # each row a sentence alone: one batched call
+        probs = sentence_probabilities(model, [texts[i] for i in present]).tolist()
+        for i, p in zip(present, probs, strict=True):
+            scores[i] = p
     else:
         order: dict[object, list[int]] = {}
         for i in present:
             order.setdefault(doc_ids[i], []).append(i)
         groups = list(order.values())
-    scores = [math.nan] * len(texts)
-    probs = document_probabilities(model, [[texts[i] for i in g] for g in groups])
-    for group, p in zip(groups, probs, strict=True):
-        for i, s in zip(group, p.tolist(), strict=True):
-            scores[i] = s
+        docs = document_probabilities(model, [[texts[i] for i in g] for g in groups])
+        for group, doc_probs in zip(groups, docs, strict=True):
+            for i, p in zip(group, doc_probs.tolist(), strict=True):
+                scores[i] = p
     flagged = [s == s and decision.flagged(s) for s in scores]
     bands = [decision.band(s) if s == s else None for s in scores]
     return scores, flagged, bands

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from model.artifacts import LoadedModel, load_model
-from model.context import page_score
-from model.linear import sigmoid
+from model.context import ContextModel, page_score
+from model.linear import SentenceModel, sigmoid
 from model.segment import segment
 
 __all__ = [
@@ -71,25 +71,33 @@ class DocumentSummary:
         return asdict(self)
 
 
-def _sentence_probabilities(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
+def sentence_probabilities(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
     """Context-free probabilities of a batch (one feature pass, one matrix product)."""
     if not sentences:
         return np.zeros(0)
     return sigmoid(model.sentence.logits(sentences))
 
 
-def document_probabilities(model: LoadedModel, documents: Sequence[Sequence[str]]) -> list:
-    """Probabilities of every sentence of every document, read with its page (one batch).
+def document_logits(
+    sentence: SentenceModel, context: ContextModel | None, documents: Sequence[Sequence[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds of every sentence of every document (flattened): alone, and with its page.
 
-    Without a context stage in the model, sentences are scored alone.
+    The one place where the sentence model and the context stage meet; without
+    a context stage the two arrays are the same.
     """
     flat = [s for doc in documents for s in doc]
     if not flat:
-        return [np.zeros(0) for _ in documents]
-    z = model.sentence.logits(flat)
-    if model.context is not None:
-        lengths = [len(doc) for doc in documents]
-        z = model.context.logits(z, model.context.windows(lengths), flat)
+        return np.zeros(0), np.zeros(0)
+    z = sentence.logits(flat)
+    if context is None:
+        return z, z
+    return z, context.logits(z, context.windows([len(doc) for doc in documents]), flat)
+
+
+def document_probabilities(model: LoadedModel, documents: Sequence[Sequence[str]]) -> list:
+    """Probabilities of every sentence of every document, read with its page (one batch)."""
+    _, z = document_logits(model.sentence, model.context, documents)
     p = sigmoid(z)
     bounds = np.cumsum([0] + [len(doc) for doc in documents])
     return [p[bounds[i] : bounds[i + 1]] for i in range(len(documents))]
@@ -111,7 +119,7 @@ def score_sentences(
     """
     items = list(sentences)
     _check_strings(items, "sentence")
-    return _sentence_probabilities(load_model(model_dir), items).tolist()
+    return sentence_probabilities(load_model(model_dir), items).tolist()
 
 
 def score_sentence(sentence: str, model_dir: str | os.PathLike | None = None) -> float:

@@ -194,32 +194,31 @@ def write_rows(
     With ``unchanged_since`` (a ``file_stamp``), FileChanged is raised and
     ``path`` left alone if it no longer has that stamp.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(escape_row(r) if spreadsheet else r for r in rows)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _replace(tmp, path, unchanged_since)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with _atomic_file(path, unchanged_since) as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(escape_row(r) if spreadsheet else r for r in rows)
 
 
 def write_text(path: Path, text: str) -> None:
     """Write a UTF-8 text file atomically."""
+    with _atomic_file(path) as fh:
+        fh.write(text)
+
+
+@contextmanager
+def _atomic_file(
+    path: Path, unchanged_since: tuple[int, int, int] | None = None
+) -> Iterator[io.TextIOBase]:
+    """A temporary file beside ``path``, synced and renamed over it when the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        _replace(tmp, path, None)
+        _replace(tmp, path, unchanged_since)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)

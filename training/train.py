@@ -101,6 +101,7 @@ def behaviour_pass_rates(model_bytes: bytes, threshold: float) -> dict:
 
     from model.artifacts import parse_model
     from model.linear import sigmoid
+    from model.score import document_logits
     from training.behaviour import run_suite
 
     sentence, context = parse_model(json.loads(model_bytes))
@@ -109,15 +110,8 @@ def behaviour_pass_rates(model_bytes: bytes, threshold: float) -> dict:
         return sigmoid(sentence.logits(texts)).tolist() if texts else []
 
     def in_documents(docs: list[list[str]]) -> list[list[float]]:
-        flat = [t for d in docs for t in d]
-        z = sentence.logits(flat)
-        if context is not None:
-            z = context.logits(z, context.windows([len(d) for d in docs]), flat)
-        p, out, i = sigmoid(z).tolist(), [], 0
-        for d in docs:
-            out.append(p[i : i + len(d)])
-            i += len(d)
-        return out
+        p = iter(sigmoid(document_logits(sentence, context, docs)[1]).tolist())
+        return [[next(p) for _ in d] for d in docs]
 
     def docs_alone(docs: list[list[str]]) -> list[list[float]]:
         return [alone(d) for d in docs]
@@ -240,30 +234,14 @@ def main(argv: list[str] | None = None) -> int:
 
     progress("computing figures, bootstrap intervals and baselines")
     n_boot = 200 if args.quick else 1000
-    results = evaluate_all(
-        y=y,
-        origin=origin,
-        topic=topic,
-        doc=doc,
-        texts=texts,
-        ids=table["id"],
-        doc_oof=ctx_doc,
-        topic_oof=ctx_topic,
-        seed=args.seed,
-        n_boot=n_boot,
-    )
-    results["sentence_only"] = evaluate_all(
-        y=y,
-        origin=origin,
-        topic=topic,
-        doc=doc,
-        texts=texts,
-        ids=table["id"],
-        doc_oof=doc_oof,
-        topic_oof=topic_oof[chosen.name],
-        seed=args.seed,
-        n_boot=n_boot,
-    )
+
+    def figures(doc_scores: np.ndarray, topic_scores: np.ndarray) -> dict:
+        return evaluate_all(y=y, origin=origin, topic=topic, doc=doc, texts=texts,
+                            ids=table["id"], doc_oof=doc_scores, topic_oof=topic_scores,
+                            seed=args.seed, n_boot=n_boot)  # fmt: skip
+
+    results = figures(ctx_doc, ctx_topic)
+    results["sentence_only"] = figures(doc_oof, topic_oof[chosen.name])
     results["context"] = context_report(
         ctx, ctx_selection, doc_feats, topic_feats, y, topic, origin, register, doc,
         doc_oof, topic_oof[chosen.name], ctx_doc, ctx_topic, args.seed,
