@@ -75,3 +75,19 @@ def test_long_line_is_cut_into_bounded_pieces() -> None:
     spans = segment(text)
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in spans)
     assert "".join(s.text for s in spans) == text
+
+
+def test_reused_buffer_gives_blingfire_own_answers() -> None:
+    """The buffer-reusing call equals blingfire.text_to_sentences on awkward lines."""
+    import random
+
+    import blingfire
+
+    from model.segment import _to_sentences
+
+    rng = random.Random(0)
+    alphabet = "ab. !?\x00é😀\t"
+    lines = ["", "a", "Dr. Smith said so. Then he left!", "x" * 70_000, "é" * 3000 + ". Ok."]
+    lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(2000)]
+    for line in lines:
+        assert _to_sentences(line) == blingfire.text_to_sentences(line), repr(line[:40])
