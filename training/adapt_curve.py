@@ -23,13 +23,11 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
 
+from training.config import CANDIDATES, REPORTS, SEED
 from training.cv import fit_candidate
 from training.data import load_labels
 from training.suggest import suggest_order
-from training.train import CANDIDATES, SEED
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
 START, END = "<!-- adapt:start -->", "<!-- adapt:end -->"
 STEP = 20
 RANDOM_SEEDS = (0, 1, 2)

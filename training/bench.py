@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
+from training.config import REPORTS, SENTENCES
+
 BENCH_JSON = REPORTS / "benchmark.json"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -60,7 +60,7 @@ def corpus(n: int, seed: int = 0) -> list[str]:
     """``n`` sentences from the labelled data, shuffled and perturbed so none repeats exactly."""
     import csv
 
-    with (ROOT / "labels" / "sentences.csv").open(newline="", encoding="utf-8") as fh:
+    with SENTENCES.open(newline="", encoding="utf-8") as fh:
         base = [row["text"] for row in csv.DictReader(fh)]
     rng = random.Random(seed)
     out = []

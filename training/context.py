@@ -19,24 +19,16 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from model.context import context_features
+from training.cv import one_standard_error
+from training.labelled import LabelledSet
 
 __all__ = [
-    "CONTEXT_CANDIDATES",
-    "MIN_PAGE",
-    "NEIGHBOURS",
-    "TOP_K",
-    "WINDOW",
     "ContextCandidate",
     "choose_context",
     "context_matrix",
     "fit_context",
     "logit",
 ]
-
-WINDOW = 256
-TOP_K = 3
-NEIGHBOURS = 2
-MIN_PAGE = 3
 
 
 @dataclass(frozen=True)
@@ -48,21 +40,6 @@ class ContextCandidate:
     C: float
 
 
-_SETS = (
-    ("sentence", ("sentence",)),
-    ("+page", ("sentence", "page_mean", "page_top")),
-    ("+page+neighbours", ("sentence", "page_mean", "page_top", "neighbours")),
-    (
-        "all",
-        ("sentence", "page_mean", "page_top", "neighbours", "position", "heading", "page_size"),
-    ),
-)
-# Simplest first: the one-standard-error rule prefers earlier candidates.
-CONTEXT_CANDIDATES: tuple[ContextCandidate, ...] = tuple(
-    ContextCandidate(f"{name} C={c:g}", feats, c) for name, feats in _SETS for c in (0.1, 1.0)
-)
-
-
 def logit(p: np.ndarray) -> np.ndarray:
     """Log-odds of probabilities, clipped away from 0 and 1."""
     p = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1 - 1e-12)
@@ -70,19 +47,20 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def context_matrix(
-    z: np.ndarray, doc: np.ndarray, position: np.ndarray, texts: list[str]
+    z: np.ndarray, data: LabelledSet, top_k: int, neighbours: int
 ) -> dict[str, np.ndarray]:
     """Context features of labelled sentences, in the rows' own order.
 
     Rows are put in reading order (document, then position) for the shared
     ``model.context.context_features`` and the result is put back.
     """
-    order = np.lexsort((position, doc))
-    _, page = np.unique(doc[order], return_inverse=True)
+    order = np.lexsort((data.position, data.doc))
+    _, page = np.unique(data.doc[order], return_inverse=True)
     # pages must be contiguous runs in reading order: renumber by first appearance
     first = np.r_[True, page[1:] != page[:-1]]
     run = np.cumsum(first) - 1
-    feats = context_features(z[order], run, [texts[i] for i in order], TOP_K, NEIGHBOURS)
+    texts = [data.texts[i] for i in order]
+    feats = context_features(z[order], run, texts, top_k, neighbours)
     inverse = np.empty_like(order)
     inverse[order] = np.arange(len(order))
     return {k: v[inverse] for k, v in feats.items()}
@@ -143,6 +121,7 @@ def _topic_aucs(y: np.ndarray, p: np.ndarray, topic: np.ndarray) -> list[float]:
 
 
 def choose_context(
+    candidates: tuple[ContextCandidate, ...],
     doc_feats: dict[str, np.ndarray],
     topic_feats: dict[str, np.ndarray],
     y: np.ndarray,
@@ -151,7 +130,7 @@ def choose_context(
 ) -> tuple[int, list[dict]]:
     """Score every candidate on held-out topics; the first within one standard error wins."""
     rows = []
-    for cand in CONTEXT_CANDIDATES:
+    for cand in candidates:
         p = heldout_topic_scores(cand, doc_feats, topic_feats, y, topic, seed)
         aucs = _topic_aucs(y, p, topic)
         rows.append(
@@ -164,7 +143,4 @@ def choose_context(
                 "roc_auc": float(roc_auc_score(y, p)),
             }
         )
-    best = max(range(len(rows)), key=lambda i: rows[i]["topic_auc_mean"])
-    se = rows[best]["topic_auc_std"] / np.sqrt(max(len(np.unique(topic)) - 1, 1))
-    floor = rows[best]["topic_auc_mean"] - se
-    return next(i for i, r in enumerate(rows) if r["topic_auc_mean"] >= floor), rows
+    return one_standard_error(rows, len(np.unique(topic))), rows

@@ -18,8 +18,16 @@ from sklearn.pipeline import Pipeline
 
 from training.augment import swap_topics
 from training.features import build_pipeline
+from training.labelled import LabelledSet
 
-__all__ = ["Candidate", "fit_candidate", "grouped_splits", "out_of_fold"]
+__all__ = [
+    "Candidate",
+    "fit_candidate",
+    "grouped_splits",
+    "learning_curve",
+    "one_standard_error",
+    "out_of_fold",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,19 @@ def grouped_splits(
         yield from LeaveOneGroupOut().split(dummy, groups=groups)
     else:
         yield from GroupKFold(n_splits=n_splits).split(dummy, groups=groups)
+
+
+def one_standard_error(rows: list[dict], n_groups: int) -> int:
+    """Index of the first row whose ``topic_auc_mean`` is within one standard error of the best.
+
+    Rows are in order of preference (simplest or cheapest first); the standard
+    error is the best row's ``topic_auc_std`` over the square root of
+    ``n_groups - 1``.
+    """
+    top = max(range(len(rows)), key=lambda i: rows[i]["topic_auc_mean"])
+    se = rows[top]["topic_auc_std"] / np.sqrt(max(n_groups - 1, 1))
+    floor = rows[top]["topic_auc_mean"] - se
+    return next(i for i, r in enumerate(rows) if r["topic_auc_mean"] >= floor)
 
 
 def fit_candidate(
@@ -79,23 +100,20 @@ def _fold(candidate, texts, y, augmentable, train, test, random_state):
 
 def out_of_fold(
     candidate: Candidate,
-    texts: Sequence[str],
-    y: np.ndarray,
+    data: LabelledSet,
     groups: Sequence[str],
-    augmentable: np.ndarray,
     random_state: int,
     n_splits: int | None = None,
     n_jobs: int = 2,
     train_mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Out-of-fold probabilities of the positive class, one per sentence.
+    """Out-of-fold probabilities of the positive class, one per sentence of ``data``.
 
+    Folds are grouped by ``groups`` (``data.doc`` or ``data.topic``).
     ``train_mask`` restricts which rows may be used for training (e.g. a
     learning-curve subsample); every row is still scored once.
     """
-    texts = list(texts)
-    y = np.asarray(y)
-    augmentable = np.asarray(augmentable, dtype=bool)
+    texts, y, augmentable = data.texts, data.y, data.augmentable
     keep = np.ones(len(y), dtype=bool) if train_mask is None else np.asarray(train_mask, dtype=bool)
     splits = [(tr[keep[tr]], te) for tr, te in grouped_splits(groups, n_splits)]
     results = Parallel(n_jobs=n_jobs)(
@@ -109,12 +127,7 @@ def out_of_fold(
 
 def learning_curve(
     candidate: Candidate,
-    texts: Sequence[str],
-    y: np.ndarray,
-    doc: np.ndarray,
-    topic: np.ndarray,
-    origin: np.ndarray,
-    augmentable: np.ndarray,
+    data: LabelledSet,
     random_state: int,
     n_jobs: int = 2,
     fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
@@ -129,33 +142,25 @@ def learning_curve(
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(random_state)
-    docs = np.array(sorted(set(doc)))
+    docs = np.array(sorted(set(data.doc)))
     order = rng.permutation(len(docs))
-    seed_mask = origin == "seed"
+    seed_mask = data.origin == "seed"
     curve = []
     for fraction in fractions:
         kept = set(docs[order[: max(2, round(fraction * len(docs)))]])
-        mask = np.array([d in kept for d in doc])
+        mask = np.array([d in kept for d in data.doc])
         p_topic = out_of_fold(
-            candidate, texts, y, topic, augmentable, random_state, n_jobs=n_jobs, train_mask=mask
+            candidate, data, data.topic, random_state, n_jobs=n_jobs, train_mask=mask
         )
         p_doc = out_of_fold(
-            candidate,
-            texts,
-            y,
-            doc,
-            augmentable,
-            random_state,
-            n_splits=10,
-            n_jobs=n_jobs,
-            train_mask=mask,
+            candidate, data, data.doc, random_state, n_splits=10, n_jobs=n_jobs, train_mask=mask
         )
         curve.append(
             {
                 "fraction": float(fraction),
                 "train_sentences": int(mask.sum()),
-                "topic_heldout_roc_auc": float(roc_auc_score(y, p_topic)),
-                "seed_roc_auc": float(roc_auc_score(y[seed_mask], p_doc[seed_mask])),
+                "topic_heldout_roc_auc": float(roc_auc_score(data.y, p_topic)),
+                "seed_roc_auc": float(roc_auc_score(data.y[seed_mask], p_doc[seed_mask])),
             }
         )
     return curve

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from model.csvsafe import escape_row, unescape_row
 from model.segment import split_sentences
+from training.config import LABELS_DIR, SENTENCES, SOURCES, USER_DIR
 from training.schema import COLUMNS, LABELS, ORIGINS, REGISTERS, assign_ids
 
 __all__ = [
@@ -44,11 +45,6 @@ __all__ = [
     "write_text",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELS_DIR = ROOT / "labels"
-SENTENCES = LABELS_DIR / "sentences.csv"
-SOURCES = LABELS_DIR / "sources"
-USER_DIR = LABELS_DIR / "user"
 REQUIRED = ("id", "doc_id", "position", "text", "label", "origin")
 MAX_PROBLEMS = 50
 

@@ -13,11 +13,17 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from training.context import ContextCandidate, heldout_topic_scores
+from training.labelled import LabelledSet
+from training.oof import OutOfFold
+
 __all__ = [
     "binary_metrics",
     "bootstrap_intervals",
     "choose_threshold",
+    "context_report",
     "evaluate_all",
+    "page_validation",
     "reliability",
     "risk_bands",
 ]
@@ -158,17 +164,7 @@ def _slice(y, p, mask, threshold, n_boot, seed) -> dict:
 
 
 def evaluate_all(
-    *,
-    y: np.ndarray,
-    origin: np.ndarray,
-    topic: np.ndarray,
-    doc: np.ndarray,
-    texts: list[str],
-    ids: list[str],
-    doc_oof: np.ndarray,
-    topic_oof: np.ndarray,
-    seed: int,
-    n_boot: int = 1000,
+    data: LabelledSet, doc_oof: np.ndarray, topic_oof: np.ndarray, seed: int, n_boot: int = 1000
 ) -> dict:
     """All figures of the report from out-of-fold scores.
 
@@ -178,6 +174,14 @@ def evaluate_all(
     """
     from training.baselines import lexicon_scores, majority_scores
 
+    y, origin, topic, doc, texts, ids = (
+        data.y,
+        data.origin,
+        data.topic,
+        data.doc,
+        data.texts,
+        data.ids,
+    )
     threshold = choose_threshold(y, topic_oof)
     out: dict = {
         "threshold": threshold,
@@ -297,26 +301,20 @@ def page_validation(
 
 
 def context_report(
-    chosen,
+    chosen: ContextCandidate,
     selection: list[dict],
+    data: LabelledSet,
     doc_feats: dict[str, np.ndarray],
     topic_feats: dict[str, np.ndarray],
-    y: np.ndarray,
-    topic: np.ndarray,
-    origin: np.ndarray,
-    register: np.ndarray,
-    doc: np.ndarray,
-    doc_sentence: np.ndarray,
-    topic_sentence: np.ndarray,
-    doc_context: np.ndarray,
-    topic_context: np.ndarray,
+    oof: OutOfFold,
     seed: int,
 ) -> dict:
     """Sentence-only against with-context, slice by slice; feature ablation; page scores."""
     from dataclasses import replace
 
-    from training.context import heldout_topic_scores
-
+    y, topic, origin, register, doc = data.y, data.topic, data.origin, data.register, data.doc
+    doc_sentence, topic_sentence = oof.doc_sentence, oof.topic_sentence
+    doc_context, topic_context = oof.doc_context, oof.topic_context
     everything = np.ones(len(y), dtype=bool)
     slices = {
         "seed (doc-grouped)": (origin == "seed", doc_sentence, doc_context),

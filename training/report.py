@@ -6,16 +6,20 @@ to, inside the same all-or-nothing step as the report files.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from model import __version__
+from training.config import OOF_FILE, REPORTS, SENTENCES, SOURCES, USER_DIR
 from training.data import file_sha256
 from training.export import write_model_folder
-from training.save import dump_json, replace_files
+from training.labelled import LabelledSet
+from training.oof import OutOfFold
+from training.save import dump_json, replace_files, rounded
 
-__all__ = ["top_terms", "training_data_sha256", "write_all"]
+__all__ = ["metrics_json", "render", "top_terms", "training_data_sha256", "write_all"]
 
 FIGURES = "figures"
 
@@ -469,53 +473,116 @@ def _generated_blocks(reports: Path) -> str:
     return out
 
 
-def write_all(
-    *,
-    model_bytes: bytes,
-    results: dict,
-    y: np.ndarray,
-    origin: np.ndarray,
-    doc_oof: np.ndarray,
-    topic_oof: np.ndarray,
-    labels_path: Path,
-    user_dir: Path | None,
-    artifacts: Path,
-    reports: Path,
-    seed: int,
-    label_names: list[str],
-) -> None:
-    """Write the model folder and the reports, each atomically."""
-    data_hash = training_data_sha256(labels_path, user_dir)
+def metrics_json(results: dict, data_hash: str) -> dict:
+    """``metrics.json``: every figure of the run, floats kept at six decimals.
+
+    The interface promises ``seed_cv`` with six keys; its intervals and counts
+    stay under ``seed_cv_detail``.
+    """
     seed_cv = results["seed_cv"]
     metrics = {
         "seed_cv": {k: seed_cv[k] for k in ("roc_auc", "pr_auc", "f1", "precision", "recall", "n")},
         "threshold": results["threshold"],
         **{k: v for k, v in results.items() if k not in ("seed_cv", "threshold")},
         "seed_cv_detail": seed_cv,
+        "training_data_sha256": data_hash,
     }
+    # Through JSON and back: the report is rendered from exactly what the file holds
+    # (sorted keys included), as it is when rebuilt from the file.
+    return json.loads(json.dumps(rounded(metrics, 6), sort_keys=True, allow_nan=True))
+
+
+def render(out: Path, metrics: dict, data: LabelledSet, oof: OutOfFold, reports: Path) -> None:
+    """Write ``README.md`` and the figures into ``out`` from the kept metrics and scores.
+
+    The benchmark and adaptation sections are re-rendered from their JSON files
+    in ``reports``.
+    """
+    results = {**metrics, "seed_cv": metrics["seed_cv_detail"]}
+    figures = _plots(
+        out,
+        data.y,
+        data.origin,
+        oof.doc_context,
+        oof.topic_context,
+        results["threshold"],
+        results.get("learning_curve"),
+    )
+    text = _readme(results, figures, metrics["training_data_sha256"]) + _generated_blocks(reports)
+    (out / "README.md").write_text(text, encoding="utf-8")
+
+
+def write_all(
+    *,
+    model_bytes: bytes,
+    results: dict,
+    data: LabelledSet,
+    oof: OutOfFold,
+    labels_path: Path,
+    user_dir: Path | None,
+    artifacts: Path,
+    reports: Path,
+    seed: int,
+) -> None:
+    """Write the model folder and the reports, each atomically.
+
+    The report is rendered from what is written (metrics and out-of-fold scores
+    at their kept precision), so ``python -m training.report`` rebuilds it
+    byte for byte from ``reports/``.
+    """
+    metrics = metrics_json(results, training_data_sha256(labels_path, user_dir))
+    kept = oof.kept()
     # Reports are rendered first (the step most likely to fail), then the model folder is
     # swapped in, then the report files: an error leaves the old model and reports in place.
     with replace_files(reports) as rtmp:
-        dump_json(metrics, rtmp / "metrics.json", digits=6)
-        figures = _plots(
-            rtmp, y, origin, doc_oof, topic_oof, results["threshold"], results.get("learning_curve")
-        )
-        text = _readme(results, figures, data_hash) + _generated_blocks(reports)
-        (rtmp / "README.md").write_text(text, encoding="utf-8")
+        dump_json(metrics, rtmp / "metrics.json")
+        kept.save(rtmp / OOF_FILE, data.ids)
+        render(rtmp, metrics, data, kept, reports)
         metadata = {
-            "training_data_sha256": data_hash,
+            "training_data_sha256": metrics["training_data_sha256"],
             "training_data": str(labels_path.name),
-            "threshold": results["threshold"],
-            "threshold_rule": results["threshold_rule"],
-            "label_names": label_names,
+            "threshold": metrics["threshold"],
+            "threshold_rule": metrics["threshold_rule"],
+            "label_names": data.label_names,
             "positive_label": "unsupported",
-            "configuration": results["chosen"],
-            "context_stage": results["context"]["chosen"],
+            "configuration": metrics["chosen"],
+            "context_stage": metrics["context"]["chosen"],
             "random_state": seed,
-            "n_sentences": len(y),
-            "n_positive": int(np.sum(y)),
+            "n_sentences": len(data),
+            "n_positive": int(np.sum(data.y)),
             "seed_cv": metrics["seed_cv"],
-            "topic_heldout_roc_auc": results["topic_heldout"]["roc_auc"],
-            "bands": [{k: b[k] for k in ("band", "from", "to")} for b in results["bands"]],
+            "topic_heldout_roc_auc": metrics["topic_heldout"]["roc_auc"],
+            "bands": [{k: b[k] for k in ("band", "from", "to")} for b in metrics["bands"]],
         }
-        write_model_folder(artifacts, model_bytes, metadata, _model_card(results, metadata))
+        card = _model_card({**metrics, "seed_cv": metrics["seed_cv_detail"]}, metadata)
+        write_model_folder(artifacts, model_bytes, metadata, card)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m training.report``: rebuild reports/ from its metrics.json and oof.csv."""
+    import argparse
+    import sys
+
+    from training.data import LabelError, load_labels
+
+    parser = argparse.ArgumentParser(prog="python -m training.report", description=main.__doc__)
+    parser.add_argument("--labels", type=Path, default=SENTENCES, help="labelled sentences CSV")
+    parser.add_argument("--sources", type=Path, default=SOURCES, help="source documents folder")
+    parser.add_argument("--user-labels", type=Path, default=USER_DIR, help="user label CSVs")
+    parser.add_argument("--reports", type=Path, default=REPORTS, help="the reports folder")
+    args = parser.parse_args(argv)
+    try:
+        data = LabelledSet.from_dataset(load_labels(args.labels, args.sources, args.user_labels))
+        metrics = json.loads((args.reports / "metrics.json").read_text(encoding="utf-8"))
+        oof = OutOfFold.load(args.reports / OOF_FILE, data.ids)
+    except (OSError, ValueError, LabelError) as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 2
+    with replace_files(args.reports) as rtmp:
+        render(rtmp, metrics, data, oof, args.reports)
+    print(f"report: rebuilt {args.reports / 'README.md'} and its figures", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

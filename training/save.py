@@ -30,6 +30,7 @@ __all__ = [
     "git_inputs_commit",
     "recover",
     "replace_files",
+    "rounded",
 ]
 
 _AT_FDCWD = -100

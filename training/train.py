@@ -19,12 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training import config
 from training.context import (
-    CONTEXT_CANDIDATES,
-    MIN_PAGE,
-    NEIGHBOURS,
-    TOP_K,
-    WINDOW,
     choose_context,
     context_matrix,
     fit_context,
@@ -32,34 +28,13 @@ from training.context import (
     heldout_topic_scores,
     logit,
 )
-from training.cv import Candidate, fit_candidate, learning_curve, out_of_fold
-from training.data import SENTENCES, SOURCES, USER_DIR, LabelError, load_labels
+from training.cv import fit_candidate, learning_curve, one_standard_error, out_of_fold
+from training.data import LabelError, load_labels
 from training.evaluate import context_report, evaluate_all
 from training.export import export_context_model, export_sentence_model, model_json
+from training.labelled import LabelledSet
+from training.oof import OutOfFold
 from training.save import recover
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "model" / "artifacts"
-REPORTS = ROOT / "reports"
-SEED = 0
-DOC_FOLDS = 10
-
-# In order of preference: cheapest to score first; among equal cost, the aids that
-# issue #2's hidden real-page figures favoured (cue features, topic swap) first.
-CANDIDATES: tuple[Candidate, ...] = (
-    Candidate("word12+cues+swap", {"cues": True}, augment=True),
-    Candidate("word12+cues", {"cues": True}),
-    Candidate("word12", {"cues": False}),
-    Candidate("word12+cues+swap C=1", {"cues": True, "C": 1.0}, augment=True),
-    Candidate("word12+cues+swap C=16", {"cues": True, "C": 16.0}, augment=True),
-    Candidate("word13+cues+swap", {"cues": True, "word_ngrams": (1, 3)}, augment=True),
-)
-SELECTION_RULE = (
-    "one-standard-error rule: the first configuration, in order of preference (cheapest to "
-    "score first), whose mean leave-one-topic-out ROC-AUC is within one standard error of the "
-    "best mean"
-)
-QUICK = CANDIDATES[:3]
 
 
 class Progress:
@@ -86,13 +61,17 @@ def per_group_auc(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> dict[str,
     return out
 
 
-def _one_se_choice(selection: list[dict]) -> int:
-    """Index of the first candidate within one standard error of the best mean topic AUC."""
-    top = max(range(len(selection)), key=lambda i: selection[i]["topic_auc_mean"])
-    n_topics = len(selection[top]["topic_auc"])
-    se = selection[top]["topic_auc_std"] / np.sqrt(max(n_topics - 1, 1))
-    floor = selection[top]["topic_auc_mean"] - se
-    return next(i for i, s in enumerate(selection) if s["topic_auc_mean"] >= floor)
+def _explain_choice(rows: list[dict], chosen: str) -> None:
+    """Say on stderr why the one-standard-error rule kept a candidate rated below the best."""
+    best = max(rows, key=lambda r: r["topic_auc_mean"])
+    if best["name"] != chosen:
+        kept = next(r for r in rows if r["name"] == chosen)
+        print(
+            f"    kept {chosen} ({kept['topic_auc_mean']:.3f}) over {best['name']} "
+            f"({best['topic_auc_mean']:.3f}): within one standard error of the best, and "
+            "simpler or cheaper (one-standard-error rule)",
+            file=sys.stderr,
+        )
 
 
 def behaviour_pass_rates(model_bytes: bytes, threshold: float) -> dict:
@@ -131,17 +110,23 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--labels", type=Path, default=SENTENCES, help="labelled sentences CSV")
-    parser.add_argument("--sources", type=Path, default=SOURCES, help="source documents folder")
+    parser.add_argument(
+        "--labels", type=Path, default=config.SENTENCES, help="labelled sentences CSV"
+    )
+    parser.add_argument(
+        "--sources", type=Path, default=config.SOURCES, help="source documents folder"
+    )
     parser.add_argument(
         "--user-labels",
         type=Path,
-        default=USER_DIR,
+        default=config.USER_DIR,
         help="folder of user-labelled CSVs (default: labels/user)",
     )
-    parser.add_argument("--artifacts", type=Path, default=ARTIFACTS, help="where the model goes")
-    parser.add_argument("--reports", type=Path, default=REPORTS, help="where the reports go")
-    parser.add_argument("--seed", type=int, default=SEED, help="random_state everywhere")
+    parser.add_argument(
+        "--artifacts", type=Path, default=config.ARTIFACTS, help="where the model goes"
+    )
+    parser.add_argument("--reports", type=Path, default=config.REPORTS, help="where the reports go")
+    parser.add_argument("--seed", type=int, default=config.SEED, help="random_state everywhere")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -156,35 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"loading {args.labels}")
     recover(args.artifacts)
     try:
-        ds = load_labels(args.labels, args.sources, args.user_labels)
+        data = LabelledSet.from_dataset(load_labels(args.labels, args.sources, args.user_labels))
     except LabelError as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2
-    label_names = ds.features["label"].names
-    positive = label_names.index("unsupported")
-    table = ds.to_dict()
-    texts: list[str] = table["text"]
-    y = (np.asarray(table["label"]) == positive).astype(int)
-    origin = np.asarray(table["origin"])
-    topic = np.asarray([t or o for t, o in zip(table["topic"], table["origin"], strict=True)])
-    doc = np.asarray(table["doc_id"])
-    position = np.asarray(table["position"], dtype=np.int64)
-    register = np.asarray([r or "" for r in table["register"]])
-    augmentable = origin == "seed"
-    print(
-        f"    {len(y)} sentences, {len(set(doc))} documents, {len(set(topic))} topics, "
-        f"{y.mean():.1%} unsupported",
-        file=sys.stderr,
-    )
+    print(f"    {data.describe()}", file=sys.stderr)
 
-    candidates = QUICK if args.quick else CANDIDATES
+    candidates = config.QUICK if args.quick else config.CANDIDATES
     progress(f"choosing among {len(candidates)} configurations by leave-one-topic-out CV")
     selection = []
     topic_oof = {}
     for cand in candidates:
         t0 = time.perf_counter()
-        p = out_of_fold(cand, texts, y, topic, augmentable, args.seed, n_jobs=args.n_jobs)
-        aucs = per_group_auc(y, p, topic)
+        p = out_of_fold(cand, data, data.topic, args.seed, n_jobs=args.n_jobs)
+        aucs = per_group_auc(data.y, p, data.topic)
         selection.append(
             {
                 "name": cand.name,
@@ -203,56 +173,63 @@ def main(argv: list[str] | None = None) -> int:
             f" ± {selection[-1]['topic_auc_std']:.3f} ({time.perf_counter() - t0:.1f}s)",
             file=sys.stderr,
         )
-    best = _one_se_choice(selection)
-    chosen = candidates[best]
-    progress(f"chosen: {chosen.name}; document-grouped out-of-fold scores ({DOC_FOLDS} folds)")
+    chosen = candidates[one_standard_error(selection, len(set(data.topic)))]
+    _explain_choice(selection, chosen.name)
+    progress(
+        f"chosen: {chosen.name}; document-grouped out-of-fold scores ({config.DOC_FOLDS} folds)"
+    )
     doc_oof = out_of_fold(
-        chosen, texts, y, doc, augmentable, args.seed, n_splits=DOC_FOLDS, n_jobs=args.n_jobs
+        chosen, data, data.doc, args.seed, n_splits=config.DOC_FOLDS, n_jobs=args.n_jobs
     )
 
     progress("learning curve" if not args.quick else "learning curve skipped (--quick)")
-    curve = (
-        []
-        if args.quick
-        else learning_curve(
-            chosen, texts, y, doc, topic, origin, augmentable, args.seed, args.n_jobs
-        )
+    curve = [] if args.quick else learning_curve(chosen, data, args.seed, args.n_jobs)
+
+    ctx_candidates = config.CONTEXT_CANDIDATES
+    progress(f"context stage: choosing among {len(ctx_candidates)} by held-out topics")
+    doc_feats = context_matrix(logit(doc_oof), data, config.TOP_K, config.NEIGHBOURS)
+    topic_feats = context_matrix(
+        logit(topic_oof[chosen.name]), data, config.TOP_K, config.NEIGHBOURS
+    )
+    ctx_best, ctx_selection = choose_context(
+        ctx_candidates, doc_feats, topic_feats, data.y, data.topic, args.seed
+    )
+    ctx = ctx_candidates[ctx_best]
+    _explain_choice(ctx_selection, ctx.name)
+    oof = OutOfFold(
+        doc_sentence=doc_oof,
+        topic_sentence=topic_oof[chosen.name],
+        doc_context=heldout_doc_scores(ctx, doc_feats, data.y, data.doc, args.seed),
+        topic_context=heldout_topic_scores(
+            ctx, doc_feats, topic_feats, data.y, data.topic, args.seed
+        ),
     )
 
-    progress(f"context stage: choosing among {len(CONTEXT_CANDIDATES)} by held-out topics")
-    doc_feats = context_matrix(logit(doc_oof), doc, position, texts)
-    topic_feats = context_matrix(logit(topic_oof[chosen.name]), doc, position, texts)
-    ctx_best, ctx_selection = choose_context(doc_feats, topic_feats, y, topic, args.seed)
-    ctx = CONTEXT_CANDIDATES[ctx_best]
-    ctx_topic = heldout_topic_scores(ctx, doc_feats, topic_feats, y, topic, args.seed)
-    ctx_doc = heldout_doc_scores(ctx, doc_feats, y, doc, args.seed)
-    print(f"    chosen context stage: {ctx.name}", file=sys.stderr)
-
     progress("fitting the final sentence model and context stage on all data")
-    final = fit_candidate(chosen, texts, y, augmentable, args.seed)
-    ctx_final = fit_context(ctx, doc_feats, y, args.seed)
+    final = fit_candidate(chosen, data.texts, data.y, data.augmentable, args.seed)
+    ctx_final = fit_context(ctx, doc_feats, data.y, args.seed)
 
     progress("computing figures, bootstrap intervals and baselines")
     n_boot = 200 if args.quick else 1000
-
-    def figures(doc_scores: np.ndarray, topic_scores: np.ndarray) -> dict:
-        return evaluate_all(y=y, origin=origin, topic=topic, doc=doc, texts=texts,
-                            ids=table["id"], doc_oof=doc_scores, topic_oof=topic_scores,
-                            seed=args.seed, n_boot=n_boot)  # fmt: skip
-
-    results = figures(ctx_doc, ctx_topic)
-    results["sentence_only"] = figures(doc_oof, topic_oof[chosen.name])
+    results = evaluate_all(data, oof.doc_context, oof.topic_context, args.seed, n_boot)
+    results["sentence_only"] = evaluate_all(
+        data, oof.doc_sentence, oof.topic_sentence, args.seed, n_boot
+    )
     results["context"] = context_report(
-        ctx, ctx_selection, doc_feats, topic_feats, y, topic, origin, register, doc,
-        doc_oof, topic_oof[chosen.name], ctx_doc, ctx_topic, args.seed,
-    )  # fmt: skip
+        ctx, ctx_selection, data, doc_feats, topic_feats, oof, args.seed
+    )
     results["selection"] = selection
     results["chosen"] = chosen.name
-    results["selection_rule"] = SELECTION_RULE
+    results["selection_rule"] = config.SELECTION_RULE
     results["learning_curve"] = curve
     sentence_spec = export_sentence_model(final)
     context_spec = export_context_model(
-        ctx_final, list(ctx.features), WINDOW, TOP_K, NEIGHBOURS, MIN_PAGE
+        ctx_final,
+        list(ctx.features),
+        config.WINDOW,
+        config.TOP_K,
+        config.NEIGHBOURS,
+        config.MIN_PAGE,
     )
     results["top_terms"] = report.top_terms(sentence_spec)
     model_bytes = model_json(sentence_spec, context_spec)
@@ -262,16 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     report.write_all(
         model_bytes=model_bytes,
         results=results,
-        y=y,
-        origin=origin,
-        doc_oof=ctx_doc,
-        topic_oof=ctx_topic,
+        data=data,
+        oof=oof,
         labels_path=args.labels,
         user_dir=args.user_labels,
         artifacts=args.artifacts,
         reports=args.reports,
         seed=args.seed,
-        label_names=label_names,
     )
     user = results.get("user_cv")
     user_note = f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})" if user else ""

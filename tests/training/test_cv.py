@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from training.augment import swap_topics
-from training.cv import Candidate, grouped_splits, out_of_fold
+from training.cv import Candidate, grouped_splits, one_standard_error, out_of_fold
+from training.labelled import LabelledSet
 
 
 def test_no_group_on_both_sides() -> None:
@@ -21,18 +22,9 @@ def test_no_group_on_both_sides() -> None:
 def test_out_of_fold_scores_every_row_once(tiny_corpus) -> None:
     from training.data import load_labels
 
-    t = load_labels(*tiny_corpus, user_dir=None).to_dict()
-    y = (np.asarray(t["label"]) == 0).astype(int)
-    p = out_of_fold(
-        Candidate("w", {"cues": True}),
-        t["text"],
-        y,
-        np.asarray(t["topic"]),
-        np.zeros(len(y), bool),
-        random_state=0,
-        n_jobs=1,
-    )
-    assert p.shape == y.shape and np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
+    data = LabelledSet.from_dataset(load_labels(*tiny_corpus, user_dir=None))
+    p = out_of_fold(Candidate("w", {"cues": True}), data, data.topic, random_state=0, n_jobs=1)
+    assert p.shape == data.y.shape and np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
 
 
 def test_topic_swap() -> None:
@@ -43,3 +35,10 @@ def test_topic_swap() -> None:
     assert all("postpartum depression" not in s.lower() for s in new)
     assert (new, labels) == swap_topics(texts, [1, 0, 1], copies=2, random_state=3)
     assert new[0][0].isupper()
+
+
+def test_one_standard_error_prefers_the_first_close_enough() -> None:
+    rows = [{"topic_auc_mean": m, "topic_auc_std": 0.1} for m in (0.80, 0.86, 0.90, 0.89)]
+    # best 0.90, se = 0.1 / sqrt(4) = 0.05: 0.86 is the first within it
+    assert one_standard_error(rows, n_groups=5) == 1
+    assert one_standard_error(rows, n_groups=10_001) == 2

@@ -58,3 +58,35 @@ def test_training_is_deterministic(
         "reports/README.md",
     ):
         assert (outputs[0] / rel).read_bytes() == (outputs[1] / rel).read_bytes(), rel
+
+
+def test_reports_rebuild_from_saved_scores(tiny_model: Path, tmp_path: Path) -> None:
+    """`python -m training.report` rebuilds the same report from metrics.json and oof.csv."""
+    import shutil
+
+    from training.report import main as rebuild
+
+    reports = tmp_path / "reports"
+    shutil.copytree(tiny_model / "reports", reports)
+    (reports / "README.md").write_text("stale")
+    labels = tiny_model / "labels"
+    args = ["--labels", str(labels / "sentences.csv"), "--sources", str(labels / "sources"),
+            "--user-labels", str(tmp_path / "none"), "--reports", str(reports)]  # fmt: skip
+    assert rebuild(args) == 0
+    for name in ("README.md", "figures/pr_curve.png", "figures/calibration.png"):
+        assert (reports / name).read_bytes() == (tiny_model / "reports" / name).read_bytes(), name
+
+
+def test_rebuild_refuses_scores_of_other_labels(tiny_model: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from training.report import main as rebuild
+
+    reports = tmp_path / "reports"
+    shutil.copytree(tiny_model / "reports", reports)
+    oof = reports / "oof.csv"
+    oof.write_text(oof.read_text().replace("auth_", "other_", 1))
+    labels = tiny_model / "labels"
+    args = ["--labels", str(labels / "sentences.csv"), "--sources", str(labels / "sources"),
+            "--user-labels", str(tmp_path / "none"), "--reports", str(reports)]  # fmt: skip
+    assert rebuild(args) == 2
