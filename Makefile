@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv constraints train test datasheet adapt-curve bench lint format clean
+.PHONY: help venv constraints train test datasheet adapt-curve bench bench-spark lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ adapt-curve: $(STAMP) ## measure label-by-label adaptation to unseen topics (a f
 
 bench: $(STAMP) ## measure speed and memory, write reports/benchmark.json
 	$(BIN)/python -m training.bench
+
+bench-spark: $(STAMP) ## Spark local[2] against one process and Dataset.map, write reports/bench_spark.json
+	$(BIN)/python -m training.bench_spark
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

@@ -103,3 +103,16 @@ def test_readme_adapt_walkthrough_is_real_output(tmp_path: Path) -> None:
     example = ROOT / "examples" / "adapt" / "my_pages_labelled.csv"
     labelled = {r["id"] for r in csv.DictReader(example.open(encoding="utf-8"))}
     assert labelled == {r["id"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+
+
+def test_readme_quotes_current_spark_benchmark() -> None:
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    rates = json.loads((ROOT / "reports" / "bench_spark.json").read_text())["sentences_per_s"]
+    expected = [
+        f"`local[2]` at about {round(rates['spark_noop']['median'], -3):,.0f} sentences/s",
+        f"against {round(rates['one_process']['median'], -3):,.0f} for one plain process",
+    ]
+    for phrase in expected:
+        assert phrase in readme, (
+            f"README.md should say {phrase!r}: update it after 'make bench-spark'"
+        )

@@ -459,13 +459,18 @@ def _model_card(results: dict, metadata: dict) -> str:
 
 
 def _generated_blocks(reports: Path) -> str:
-    """The benchmark and adaptation sections, re-rendered from their committed JSON files."""
+    """The benchmark, adaptation and Spark sections, re-rendered from their committed JSON files."""
     import json
 
-    from training import adapt_curve, bench
+    from training import adapt_curve, bench, bench_spark
 
     out = ""
-    for name, module in (("benchmark.json", bench), ("adaptation.json", adapt_curve)):
+    blocks = (
+        ("benchmark.json", bench),
+        ("adaptation.json", adapt_curve),
+        ("bench_spark.json", bench_spark),
+    )
+    for name, module in blocks:
         path = reports / name
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
