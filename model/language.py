@@ -15,17 +15,16 @@ Two steps, so that English text costs almost nothing:
    language with probability ``CONFIDENCE`` or more.
 
 Sentences too short to tell ("Buy now.") and uncertain answers take the
-language of the other sentences around them (their window of the document),
-weighted by length; when nothing around them was told apart, Latin-script text
-with no sign of another language counts as English, anything else is ``"und"``
-(undetermined). Loading py3langid's tables takes about 1.5 s, paid only the first
-time a sentence reaches step 2.
+language of the nearest sentence before them that was told apart (or after,
+at the start); when nothing in their window of the document was told apart,
+Latin-script text with no sign of another language counts as English,
+anything else is ``"und"`` (undetermined). Loading py3langid's tables takes
+about 1.5 s, paid only the first time a sentence reaches step 2.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -153,18 +152,18 @@ def guess(text: str) -> str | None:
 def languages(texts: Sequence[str]) -> list[str]:
     """A language code for each sentence of one stretch of a document (in reading order).
 
-    Sentences that cannot be told apart alone take the language most of the
-    others' characters are in; when none was told apart, Latin-script text
-    with no sign of another language counts as English, anything else ``"und"``.
+    A sentence that cannot be told apart alone takes the language of the
+    nearest sentence before it that could (or else after it); when none could,
+    Latin-script text with no sign of another language counts as English,
+    anything else as ``"und"``.
     """
     guesses = [guess(t) for t in texts]
-    weight: Counter[str] = Counter()
-    for text, code in zip(texts, guesses, strict=True):
-        if code is not None:
-            weight[code] += len(text)
-    if weight:
-        fill = weight.most_common(1)[0][0]
-    else:
+    known = [g for g in guesses if g is not None]
+    if not known:
         latin = all(_latin_share(_words(t)) >= 0.5 for t in texts)
-        fill = ENGLISH if latin else UNDETERMINED
-    return [code or fill for code in guesses]
+        return [ENGLISH if latin else UNDETERMINED] * len(texts)
+    out, last = [], known[0]
+    for code in guesses:
+        last = code or last
+        out.append(last)
+    return out
