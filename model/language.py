@@ -9,10 +9,15 @@ Two steps, so that English text costs almost nothing:
 1. A sentence whose words are at least ``ENGLISH_SHARE`` common English
    function words ("the", "with", "can", ...; words that are also common in
    other languages, such as "in", "is" or "die", are left out) is English.
-2. Any other sentence of at least ``MIN_WORDS`` words goes to py3langid
-   (a naive Bayes identifier over byte n-grams for 97 languages, shipped as
-   numpy data, offline). Its answer counts when it is English, or another
-   language with probability ``CONFIDENCE`` or more.
+2. A sentence that shows signs of another language goes to py3langid (a
+   naive Bayes identifier over byte n-grams for 97 languages, shipped as
+   numpy data, offline): at least ``MIN_WORDS`` words of which ``OTHER_SHARE``
+   are frequent function words of a European language ("und", "les", "het",
+   "não", "się", ...), or letters mostly outside the Latin script. Its answer
+   counts when it is English, or another language with probability
+   ``CONFIDENCE`` or more. Latin-script sentences without such words (names,
+   prices, headings) are not sent: rarer Latin-script languages written
+   without them are missed.
 
 Sentences too short to tell ("Buy now.") and uncertain answers take the
 language of the nearest sentence before them that was told apart (or after,
