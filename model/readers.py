@@ -184,6 +184,13 @@ class Document:
                 except UnicodeDecodeError as exc:
                     yield n, _decode_error(f"{self.source}:{n}", exc, self.encoding)
                     continue
+                except UnicodeError as exc:
+                    where = f"{self.source}:{n}"
+                    yield (
+                        n,
+                        InputError(f"{where}: not valid {self.encoding} ({exc})", EXIT_BAD_BYTES),
+                    )
+                    continue
                 if "\x00" in line or looks_binary(line.rstrip("\r\n")):
                     yield n, _binary_error(f"{self.source}:{n}")
                     continue
@@ -235,6 +242,8 @@ def _decoded_chunks(raw: BinaryIO, encoding: str, source: str) -> Iterator[str]:
             text = decoder.decode(data, final=not data)
         except UnicodeDecodeError as exc:
             raise _decode_error(source, exc, encoding, done) from None
+        except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+            raise InputError(f"{source}: not valid {encoding} ({exc})", EXIT_BAD_BYTES) from None
         done += len(data)
         if text:
             yield text
