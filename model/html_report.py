@@ -212,7 +212,7 @@ def render_html(
         f" (review band from {review:.4f}, high from {high:.4f}).</p>",
         f"<p class='meta' id='model'>Model <strong>{_esc(version)}</strong>{_esc(provenance)}.</p>",
         "<p class='legend'><span class='high'>high</span><span class='review'>review</span>"
-        "<span class='low'>low</span> Flagged sentences carry their score; hover or tap any "
+        "<span class='low'>low</span> Flagged sentences carry their score; hover any "
         "sentence for its score and reasons. Scores rank sentences for review; they are not "
         "verdicts.</p></header>",
     ]
