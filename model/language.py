@@ -12,7 +12,7 @@ Two steps, so that English text costs almost nothing:
 2. A sentence that shows signs of another language goes to py3langid (a
    naive Bayes identifier over byte n-grams for 97 languages, shipped as
    numpy data, offline): at least ``MIN_WORDS`` words of which ``OTHER_SHARE``
-   are frequent function words of a European language ("und", "les", "het",
+   (and at least two) are frequent function words of a European language ("und", "les", "het",
    "não", "się", ...), or letters mostly outside the Latin script. Its answer
    counts when it is English, or another language with probability
    ``CONFIDENCE`` or more. Latin-script sentences without such words (names,
@@ -118,6 +118,14 @@ def _latin_share(words: Sequence[str]) -> float:
     return sum(c < "\u0250" or "\u1e00" <= c <= "\u1eff" for c in letters) / len(letters)
 
 
+def _foreign_words(words: Sequence[str]) -> bool:
+    """At least ``MIN_WORDS`` words, two or more of them (and ``OTHER_SHARE``) foreign ones."""
+    if len(words) < MIN_WORDS:
+        return False
+    hits = sum(map(_OTHER_WORDS.__contains__, words))
+    return hits >= 2 and hits >= OTHER_SHARE * len(words)
+
+
 def is_english(text: str) -> bool:
     """True when ``text`` reads as English by its function words alone (no identifier)."""
     return _share(_words(text), _ENGLISH_WORDS) >= ENGLISH_SHARE
@@ -141,7 +149,7 @@ def guess(text: str) -> str | None:
     if _share(words, _ENGLISH_WORDS) >= ENGLISH_SHARE:
         return ENGLISH
     latin = _latin_share(words)
-    if latin >= 0.5 and (len(words) < MIN_WORDS or _share(words, _OTHER_WORDS) < OTHER_SHARE):
+    if latin >= 0.5 and not _foreign_words(words):
         return None
     if latin < 0.5 and len("".join(words)) < MIN_LETTERS:
         return None
