@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv constraints train test datasheet adapt-curve bench bench-spark lint format clean
+.PHONY: help venv constraints train test datasheet adapt-curve bench bench-spark example-report lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,16 @@ bench: $(STAMP) ## measure speed and memory, write reports/benchmark.json
 
 bench-spark: $(STAMP) ## Spark local[2] against one process and Dataset.map, write reports/bench_spark.json
 	$(BIN)/python -m training.bench_spark
+
+CHROMIUM ?= chromium
+CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-background-networking \
+	--disable-component-update --disable-sync --no-first-run --hide-scrollbars
+
+example-report: $(STAMP) ## rebuild examples/report.html and its screenshot (needs chromium)
+	$(BIN)/predict --file examples/review/ --html examples/report.html --no-progress > /dev/null
+	tmp=$$(mktemp -d) && $(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir=$$tmp \
+		--window-size=1100,1900 --screenshot=$(CURDIR)/examples/report.png \
+		file://$(CURDIR)/examples/report.html 2>/dev/null; rm -rf $$tmp
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

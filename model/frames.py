@@ -1,11 +1,15 @@
 """Scoring for data pipelines: pandas DataFrames and Hugging Face ``datasets``.
 
 pandas is imported only by the caller who hands us a DataFrame, so the plain
-scoring path stays light. Each row holds one sentence. With a document-id
-column, rows of one document (in their order in the table) are read together
-by the context stage, as ``score_documents`` reads them; without one, each
-sentence is scored alone, as ``score_sentences`` does. Missing values (None,
-NaN) and empty text get no score: NaN and ``flagged`` False.
+scoring path stays light. In ``score_frame`` and ``score_batch`` each row
+holds one sentence: a cell with several sentences is scored as one blob. With
+a document-id column, rows of one document (in their order in the table) are
+read together by the context stage, as ``score_documents`` reads them; without
+one, each sentence is scored alone, as ``score_sentences`` does. For cells
+that hold whole texts, ``score_frame_sentences`` is the document mode: each
+cell is cut into sentences and read as a document, one output row per
+sentence, indexed by its source row. Missing values (None, NaN) and empty
+text get no score: NaN and ``flagged`` False.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from model.artifacts import load_model
-from model.score import document_probabilities, sentence_probabilities
+from model.score import document_probabilities, score_texts, sentence_probabilities
 
-__all__ = ["score_batch", "score_frame"]
+__all__ = ["score_batch", "score_frame", "score_frame_sentences"]
 
 
 def _text(value: object) -> str | None:
@@ -86,6 +90,39 @@ def score_frame(
     out[f"{prefix}flagged"] = flagged
     out[f"{prefix}band"] = bands
     return out
+
+
+def score_frame_sentences(
+    df: Any,
+    column: str = "text",
+    model_dir: str | os.PathLike | None = None,
+    threshold: float | None = None,
+    prefix: str = "claim_risk_",
+) -> Any:
+    """Document mode: one row per sentence of each cell, indexed by the cell's row.
+
+    Each cell is a document, cut into sentences and read with its context, as
+    ``score_text`` reads it. Columns: ``sentence`` (its position in the cell),
+    ``text``, ``start``, ``end`` (offsets into the cell) and ``<prefix>score``,
+    ``<prefix>flagged``, ``<prefix>band``. Missing and blank cells give no rows;
+    ``df.join(result)`` puts the sentences beside their rows.
+    """
+    import pandas as pd
+
+    if column not in df.columns:
+        raise _missing(column, list(df.columns), "DataFrame")
+    texts = [_text(v) for v in df[column].tolist()]
+    present = [i for i, t in enumerate(texts) if t is not None]
+    docs = score_texts([texts[i] for i in present], threshold, model_dir) if present else []
+    labels, rows = [], []
+    for i, records in zip(present, docs, strict=True):
+        for r in records:
+            labels.append(df.index[i])
+            rows.append((r.index, r.text, r.start, r.end, r.score, r.flagged, r.band))
+    columns = ["sentence", "text", "start", "end"]
+    columns += [f"{prefix}score", f"{prefix}flagged", f"{prefix}band"]
+    index = pd.Index(labels, name=df.index.name, dtype=df.index.dtype if labels else object)
+    return pd.DataFrame(rows, columns=columns, index=index)
 
 
 def score_batch(

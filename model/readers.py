@@ -3,31 +3,61 @@
 Plain text is read in blocks of whole lines, so a 50 MB file never sits in
 memory at once; because line breaks are always sentence boundaries, cutting
 between lines never changes how the text is segmented. HTML is reduced to its
-main text first (trafilatura, with a plain tag-stripping fallback).
+main text first (trafilatura, with a plain tag-stripping fallback). Whether an
+input is HTML is decided by ``input_format``: ``html``, ``text``, or ``auto``
+(the default): ``.html``/``.htm`` files are HTML, ``.txt``/``.md`` files are
+text, and anything else (standard input, arguments, other files) is HTML when
+its start looks like a page (``looks_like_html``).
+
+Input is bytes decoded strictly in the chosen encoding; bytes that are not
+valid in it, and binary content (NUL bytes, or mostly control characters,
+whatever the encoding), are refused with exit status 5.
 """
 
 from __future__ import annotations
 
-import io
+import codecs
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "BLOCK_CHARS",
     "HTML_SUFFIXES",
+    "INPUT_FORMATS",
     "TEXT_SUFFIXES",
     "Document",
     "InputError",
     "expand_paths",
     "html_to_text",
+    "looks_binary",
+    "looks_like_html",
+    "looks_like_url",
+    "printable",
 ]
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
+INPUT_FORMATS = ("auto", "text", "html")
 BLOCK_CHARS = 1 << 20
 MAX_HTML_BYTES = 64 << 20
+SNIFF_CHARS = 4096
+MAX_CONTROL_SHARE = 0.1
+
+EXIT_UNREADABLE = 3
+EXIT_BAD_BYTES = 5
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+_PAGE_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html|head|body)\b", re.I)
+_TAG = re.compile(
+    r"</?(?:html|head|body|p|div|span|a|br|h[1-6]|ul|ol|li|table|tr|td|article|section|"
+    r"header|footer|nav|main|aside|script|style|meta|link|title|img|strong|em|b|i|form)\b[^<>]*>",
+    re.I,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 class InputError(Exception):
@@ -36,6 +66,60 @@ class InputError(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
+
+
+def printable(name: str) -> str:
+    """A file name as valid UTF-8: bytes the file system gave that are not UTF-8 as ``\\xNN``."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no byte stands behind
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def looks_like_url(text: str) -> bool:
+    """True for a bare URL such as ``https://example.com/page`` (we never fetch)."""
+    return bool(_URL.match(text.strip()))
+
+
+def looks_like_html(sample: str) -> bool:
+    """True when text starts like a web page, or carries several HTML tags, opening and closing.
+
+    A doctype, ``<html>``, ``<head>`` or ``<body>`` at the start is enough;
+    otherwise at least three known tags of two kinds, one of them a closing
+    tag. A forum post quoting one ``<b>`` stays text.
+    """
+    head = sample[:SNIFF_CHARS]
+    if _PAGE_START.match(head):
+        return True
+    tags = _TAG.findall(head)
+    if len(tags) < 3 or not any(t.startswith("</") for t in tags):
+        return False
+    names = {re.match(r"</?(\w+)", t).group(1).lower() for t in tags}
+    return len(names) >= 2
+
+
+def looks_binary(sample: str) -> bool:
+    """True for decoded text that holds a NUL or is over 10% control characters."""
+    if not sample:
+        return False
+    if "\x00" in sample:
+        return True
+    return len(_CONTROL.findall(sample)) > MAX_CONTROL_SHARE * len(sample)
+
+
+def _binary_error(source: str) -> InputError:
+    return InputError(
+        f"{source}: binary content (NUL bytes or control characters), not text: not scored",
+        EXIT_BAD_BYTES,
+    )
+
+
+def _decode_error(source: str, exc: UnicodeDecodeError, encoding: str, at: int = 0) -> InputError:
+    return InputError(
+        f"{source}: not valid {encoding} near byte {at + exc.start} "
+        f"(convert it, or pass --encoding, e.g. --encoding latin-1)",
+        EXIT_BAD_BYTES,
+    )
 
 
 @dataclass
@@ -47,110 +131,202 @@ class Document:
     text: str | None = None
     stdin: bool = False
     encoding: str = "utf-8"
+    input_format: str = "auto"
 
     @property
     def is_html(self) -> bool:
-        """True for .html/.htm files."""
+        """True when the format or the file name says HTML (before looking at the content)."""
+        if self.input_format != "auto":
+            return self.input_format == "html"
         return self.path is not None and self.path.suffix.lower() in HTML_SUFFIXES
 
+    def _sniffs(self) -> bool:
+        """True when the content decides (auto, and no telling file suffix)."""
+        if self.input_format != "auto":
+            return False
+        return self.path is None or self.path.suffix.lower() not in TEXT_SUFFIXES + HTML_SUFFIXES
+
     def blocks(self) -> Iterator[tuple[int, str]]:
-        """Yield (offset, text) blocks of whole lines; offsets index the full document text."""
+        """Yield (offset, text) blocks of whole lines; offsets index the full document text.
+
+        For HTML the one block is the extracted main text, and offsets index it.
+        """
         if self.text is not None:
-            yield 0, self.text
+            if self.is_html or (self._sniffs() and looks_like_html(self.text)):
+                yield 0, html_to_text(self.text)
+            else:
+                yield 0, self.text
             return
+        with self._open() as raw:
+            chunks = _decoded_chunks(raw, self.encoding, self.source)
+            first = next(chunks, "")
+            if looks_binary(first[: SNIFF_CHARS * 16]):
+                raise _binary_error(self.source)
+            if self.is_html or (self._sniffs() and looks_like_html(first)):
+                yield 0, html_to_text(_read_rest(first, chunks, self.source))
+                return
+            yield from _line_blocks(_chain(first, chunks), self.source)
+
+    def lines(self) -> Iterator[tuple[int, str | InputError]]:
+        """(line number, text) for each line as it arrives, without its line break.
+
+        A line that is not valid in the encoding, or is binary, comes as an
+        ``InputError`` in its place, so one bad line does not stop a stream.
+        """
+        if self.text is not None:
+            for n, line in enumerate(self.text.splitlines(), start=1):
+                yield n, line
+            return
+        with self._open() as raw:
+            for n, data in enumerate(iter(raw.readline, b""), start=1):
+                try:
+                    line = data.decode(self.encoding)
+                except UnicodeDecodeError as exc:
+                    yield n, _decode_error(f"{self.source}:{n}", exc, self.encoding)
+                    continue
+                except UnicodeError as exc:
+                    where = f"{self.source}:{n}"
+                    yield (
+                        n,
+                        InputError(f"{where}: not valid {self.encoding} ({exc})", EXIT_BAD_BYTES),
+                    )
+                    continue
+                if "\x00" in line or looks_binary(line.rstrip("\r\n")):
+                    yield n, _binary_error(f"{self.source}:{n}")
+                    continue
+                yield n, line.rstrip("\r\n")
+
+    def _open(self) -> BinaryIO:
         if self.stdin:
-            stream = io.TextIOWrapper(
-                sys.stdin.buffer, encoding=self.encoding, errors="strict", newline=""
-            )
-            yield from _line_blocks(stream, self.source)
-            return
+            return _Unclosed(sys.stdin.buffer)
         assert self.path is not None
-        if self.is_html:
-            yield 0, html_to_text(self._read_html())
-            return
         try:
-            with self.path.open(encoding=self.encoding, errors="strict", newline="") as fh:
-                yield from _line_blocks(fh, self.source)
+            return self.path.open("rb")
         except FileNotFoundError:
-            raise InputError(f"{self.source}: no such file", 3) from None
+            raise InputError(f"{self.source}: no such file", EXIT_UNREADABLE) from None
         except IsADirectoryError:
-            raise InputError(f"{self.source}: is a directory", 3) from None
+            raise InputError(f"{self.source}: is a directory", EXIT_UNREADABLE) from None
         except PermissionError:
-            raise InputError(f"{self.source}: permission denied", 3) from None
+            raise InputError(f"{self.source}: permission denied", EXIT_UNREADABLE) from None
         except OSError as exc:
-            raise InputError(f"{self.source}: cannot read ({exc.strerror or exc})", 3) from None
+            raise InputError(
+                f"{self.source}: cannot read ({exc.strerror or exc})", EXIT_UNREADABLE
+            ) from None
 
-    def _read_html(self) -> str:
-        assert self.path is not None
+
+class _Unclosed:
+    """Standard input as a context manager that leaves it open."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> BinaryIO:
+        return self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _decoded_chunks(raw: BinaryIO, encoding: str, source: str) -> Iterator[str]:
+    """Text of ``raw`` in chunks of about BLOCK_CHARS bytes, decoded strictly."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    done = 0
+    while True:
         try:
-            data = self.path.read_bytes()
+            data = raw.read(BLOCK_CHARS)
         except OSError as exc:
-            raise InputError(f"{self.source}: cannot read ({exc.strerror or exc})", 3) from None
-        if len(data) > MAX_HTML_BYTES:
-            raise InputError(f"{self.source}: HTML larger than {MAX_HTML_BYTES >> 20} MB", 3)
+            raise InputError(
+                f"{source}: cannot read ({exc.strerror or exc})", EXIT_UNREADABLE
+            ) from None
         try:
-            return data.decode(self.encoding)
+            text = decoder.decode(data, final=not data)
         except UnicodeDecodeError as exc:
-            raise _decode_error(self.source, exc, self.encoding) from None
+            raise _decode_error(source, exc, encoding, done) from None
+        except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
+            raise InputError(f"{source}: not valid {encoding} ({exc})", EXIT_BAD_BYTES) from None
+        done += len(data)
+        if text:
+            yield text
+        if not data:
+            return
 
 
-def _decode_error(source: str, exc: UnicodeDecodeError, encoding: str) -> InputError:
-    return InputError(
-        f"{source}: not valid {encoding} near byte {exc.start} "
-        f"(convert it, or pass --encoding, e.g. --encoding latin-1)",
-        5,
-    )
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    if first:
+        yield first
+    yield from rest
 
 
-def _line_blocks(stream: io.TextIOBase, source: str) -> Iterator[tuple[int, str]]:
+def _read_rest(first: str, rest: Iterable[str], source: str) -> str:
+    parts, size = [first], len(first)
+    for chunk in rest:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_HTML_BYTES:
+            raise InputError(
+                f"{source}: HTML larger than {MAX_HTML_BYTES >> 20} MB", EXIT_UNREADABLE
+            )
+    return "".join(parts)
+
+
+def _line_blocks(chunks: Iterable[str], source: str) -> Iterator[tuple[int, str]]:
     """Blocks of about BLOCK_CHARS characters that end at a line break (or end of input)."""
     offset = 0
     pending = ""
-    try:
-        while True:
-            chunk = stream.read(BLOCK_CHARS)
-            if not chunk:
-                break
-            pending += chunk
-            cut = max(pending.rfind("\n"), pending.rfind("\r"))
-            if cut < 0:
-                if len(pending) < 8 * BLOCK_CHARS:
-                    continue
-                cut = len(pending) - 1  # a huge line without breaks: cut it anyway
-            block, pending = pending[: cut + 1], pending[cut + 1 :]
-            yield offset, block
-            offset += len(block)
-    except UnicodeDecodeError as exc:
-        raise _decode_error(source, exc, getattr(stream, "encoding", "utf-8") or "utf-8") from None
+    for chunk in chunks:
+        pending += chunk
+        cut = max(pending.rfind("\n"), pending.rfind("\r"))
+        if cut < 0:
+            if len(pending) < 8 * BLOCK_CHARS:
+                continue
+            cut = len(pending) - 1  # a huge line without breaks: cut it anyway
+        block, pending = pending[: cut + 1], pending[cut + 1 :]
+        yield offset, block
+        offset += len(block)
     if pending:
         yield offset, pending
 
 
-def expand_paths(paths: list[str], encoding: str = "utf-8") -> Iterator[Document | InputError]:
+def expand_paths(
+    paths: list[str], encoding: str = "utf-8", input_format: str = "auto"
+) -> Iterator[Document | InputError]:
     """Documents for each --file argument; folders are searched recursively.
 
     Problems are yielded as InputError values, in place, so one bad path does
-    not stop the others.
+    not stop the others. URLs are refused: nothing is fetched.
     """
     for raw in paths:
+        shown = printable(raw)
         if raw == "-":
-            yield Document(source="<stdin>", stdin=True, encoding=encoding)
+            yield Document("<stdin>", stdin=True, encoding=encoding, input_format=input_format)
+            continue
+        if looks_like_url(raw):
+            yield InputError(
+                f"{shown}: is a URL; predict never fetches pages: save the page "
+                "(e.g. curl -o page.html URL) and pass the file",
+                EXIT_UNREADABLE,
+            )
             continue
         path = Path(raw)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:
+            yield InputError(f"{shown}: cannot read ({exc.strerror or exc})", EXIT_UNREADABLE)
+            continue
+        if is_dir:
             found = sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
             )
             if not found:
-                yield InputError(f"{raw}: no .txt, .md or .html files in this directory", 4)
+                yield InputError(f"{shown}: no .txt, .md or .html files in this directory", 4)
             for p in found:
-                yield Document(source=str(p), path=p, encoding=encoding)
-        elif not path.exists():
-            yield InputError(f"{raw}: no such file", 3)
+                yield Document(printable(str(p)), p, encoding=encoding, input_format=input_format)
+        elif not exists:
+            yield InputError(f"{shown}: no such file", EXIT_UNREADABLE)
         else:
-            yield Document(source=raw, path=path, encoding=encoding)
+            yield Document(shown, path, encoding=encoding, input_format=input_format)
 
 
 def html_to_text(html: str) -> str:

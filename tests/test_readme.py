@@ -1,4 +1,12 @@
-"""The figures the README quotes are the ones `make train` wrote."""
+"""The figures the README quotes are the ones `make train` wrote.
+
+The README is written for the shipped model, whose training data hash it
+records. Its exact figures and example scores are checked strictly against
+that model. A user who adds labels in `labels/user/` and retrains gets a model
+of their own: those checks then skip, saying why, instead of failing `make test`
+(issue 12, point 9). A retrained model without user labels (the team's own
+retrain) must come with an updated README: that still fails until it does.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,72 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+RECORDED = re.compile(r"training data SHA-256 `([0-9a-f]{64})`")
 
 
-def test_readme_quotes_current_metrics() -> None:
+def model_mismatch(readme: str, metadata: dict, user_dir: Path) -> str | None:
+    """Why the README's figures cannot be checked against this model, or None when they can.
+
+    Fails (AssertionError) when the README records no hash, or when the model
+    differs from the recorded one without user labels to explain it.
+    """
+    found = RECORDED.search(re.sub(r"\s+", " ", readme))
+    assert found, "README.md should record the training data SHA-256 of the shipped model"
+    recorded, actual = found.group(1), metadata.get("training_data_sha256")
+    if actual == recorded:
+        return None
+    users = sorted(p.name for p in user_dir.glob("*.csv")) if user_dir.is_dir() else []
+    assert users, (
+        f"model/artifacts was trained on data {str(actual)[:12]}…, README.md was written for "
+        f"{recorded[:12]}…: update README.md's figures, examples and recorded hash after "
+        "'make train'"
+    )
+    return (
+        f"README.md describes the shipped model (training data {recorded[:12]}…); this model "
+        f"was retrained with your labels in labels/user/ ({', '.join(users)}), so the README's "
+        "exact figures are not compared (a checkout without labels/user/*.csv checks them)"
+    )
+
+
+@pytest.fixture
+def shipped_model() -> None:
+    """Skip, with the reason, when the model in model/artifacts is a user's retrained one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    meta = json.loads((ROOT / "model" / "artifacts" / "metadata.json").read_text())
+    reason = model_mismatch(readme, meta, ROOT / "labels" / "user")
+    if reason:
+        pytest.skip(reason)
+
+
+def test_model_mismatch_is_strict_for_the_team_and_skips_for_users(tmp_path: Path) -> None:
+    readme = "Figures for the shipped model (training data SHA-256 `" + "a" * 64 + "`)."
+    users = tmp_path / "user"
+    assert model_mismatch(readme, {"training_data_sha256": "a" * 64}, users) is None
+    with pytest.raises(AssertionError, match=r"update README\.md"):
+        model_mismatch(readme, {"training_data_sha256": "b" * 64}, users)
+    users.mkdir()
+    (users / "my_pages.csv").write_text("id\n")
+    reason = model_mismatch(readme, {"training_data_sha256": "b" * 64}, users)
+    assert reason and "my_pages.csv" in reason
+    assert model_mismatch(readme, {"training_data_sha256": "a" * 64}, users) is None
+    with pytest.raises(AssertionError, match="should record"):
+        model_mismatch("no hash here", {"training_data_sha256": "a" * 64}, users)
+
+
+def test_readme_records_the_shipped_training_data() -> None:
+    """On a checkout without user labels, the recorded hash is the labels file's."""
+    from training.data import SENTENCES, USER_DIR, file_sha256
+
+    if USER_DIR.is_dir() and any(USER_DIR.glob("*.csv")):
+        pytest.skip("labels/user/ holds user labels; the shipped hash covers sentences.csv only")
+    found = RECORDED.search(re.sub(r"\s+", " ", (ROOT / "README.md").read_text("utf-8")))
+    assert found and found.group(1) == file_sha256(SENTENCES)
+
+
+def test_readme_quotes_current_metrics(shipped_model: None) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     m = json.loads((ROOT / "reports" / "metrics.json").read_text())
     seed, ci = m["seed_cv"], m["seed_cv_detail"]["ci95"]["roc_auc"]
@@ -52,7 +122,7 @@ def test_readme_quotes_current_benchmark() -> None:
         assert phrase in readme, f"README.md should say {phrase!r}: update it after 'make bench'"
 
 
-def test_readme_predict_examples_are_real_output() -> None:
+def test_readme_predict_examples_are_real_output(shipped_model: None) -> None:
     """The README's predict examples are what the shipped model prints for that text."""
     import subprocess
     import sys
@@ -79,7 +149,7 @@ def test_readme_predict_examples_are_real_output() -> None:
     assert csv_out in readme, "README.md CSV example is stale"
 
 
-def test_readme_adapt_walkthrough_is_real_output(tmp_path: Path) -> None:
+def test_readme_adapt_walkthrough_is_real_output(tmp_path: Path, shipped_model: None) -> None:
     """Steps 1 and 2 of the walkthrough print what the README shows, on the shipped examples."""
     import subprocess
     import sys
@@ -116,3 +186,51 @@ def test_readme_quotes_current_spark_benchmark() -> None:
         assert phrase in readme, (
             f"README.md should say {phrase!r}: update it after 'make bench-spark'"
         )
+
+
+def _console_examples(readme: str) -> list[tuple[str, str]]:
+    """(command, expected output) of every ```console block that runs predict."""
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", readme, flags=re.S):
+        lines = block.splitlines()
+        if lines and lines[0].startswith("$ ") and ".venv/bin/predict" in lines[0]:
+            examples.append((lines[0][2:], "\n".join(lines[1:]) + "\n"))
+    return examples
+
+
+def test_readme_every_predict_example_reproduces(tmp_path: Path, shipped_model: None) -> None:
+    """Each `$ ... predict ...` block prints exactly what follows it (example.txt as shown)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "example.txt").write_text(
+        "Safety for the baby.\n"
+        "Ketamine is not passed through breast milk, so breastfeeding can be continued without "
+        "risk.\n"
+        "However, it is imperative to consult healthcare professionals before incorporating "
+        "kratom into your treatment plan.\n",
+        encoding="utf-8",
+    )
+    predict = Path(sys.executable).parent / "predict"
+    examples = _console_examples((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert len(examples) >= 6
+    for command, expected in examples:
+        res = subprocess.run(
+            ["bash", "-c", command.replace(".venv/bin/predict", str(predict))],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert res.returncode == 0, (command, res.stderr)
+        assert res.stdout.rstrip("\n") + "\n" == expected, f"README example is stale: {command}"
+
+
+def test_readme_lists_every_make_target() -> None:
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.M)
+    assert "adapt-curve" in targets and "venv" in targets
+    for target in targets:
+        if target != "help":
+            assert f"`{target}`" in readme, f"README.md's target list lacks {target}"

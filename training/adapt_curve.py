@@ -135,19 +135,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _plot(summary: dict, path: Path) -> None:
+    """Mean ROC-AUC over topics with a 95% interval across topics, on a 0.5-1 axis.
+
+    The interval is the mean's (Student t over the per-topic means), so a gap
+    between the two orders smaller than the band is not a difference.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from scipy import stats
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    ax.plot(summary["steps"], summary["suggested"], marker="o", label="suggested order")
-    ax.plot(summary["steps"], summary["random"], marker="s", label="random order (3 seeds)")
+    steps = np.asarray(summary["steps"])
+    topics = summary.get("per_topic", {})
+    for key, marker, label, shift in (
+        ("suggested", "o", "suggested order", -1.0),
+        ("random", "s", "random order (3 seeds)", 1.0),
+    ):
+        mean = np.asarray(summary[key])
+        per_topic = np.asarray([t[key] for t in topics.values()])
+        if len(per_topic) > 1:
+            sem = per_topic.std(axis=0, ddof=1) / np.sqrt(len(per_topic))
+            half = stats.t.ppf(0.975, len(per_topic) - 1) * sem
+        else:
+            half = np.zeros_like(mean)
+        ax.errorbar(steps + shift, mean, yerr=half, marker=marker, capsize=3, label=label)
+    ax.set_ylim(0.5, 1.0)
     ax.set_xlabel("labels added from the new topic")
-    ax.set_ylabel("ROC-AUC on an unseen page of that topic")
+    ax.set_ylabel("ROC-AUC on an unseen page of that topic\n(0.5 = chance; bars: 95% interval)")
     ax.set_title(f"Adapting to a new topic (mean over {summary['topics']} topics)")
-    ax.legend()
+    ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)

@@ -68,7 +68,20 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     import matplotlib.pyplot as plt
     from matplotlib.gridspec import GridSpec
     from sklearn.calibration import CalibrationDisplay
-    from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay, RocCurveDisplay
+    from sklearn.metrics import (
+        ConfusionMatrixDisplay,
+        PrecisionRecallDisplay,
+        RocCurveDisplay,
+        confusion_matrix,
+    )
+
+    def _auc_se(auc: float, n_pos: int, n_neg: int) -> float:
+        """Hanley-McNeil standard error of a ROC-AUC (for error bars where no bootstrap ran)."""
+        if n_pos < 1 or n_neg < 1:
+            return 0.0
+        q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+        var = auc * (1 - auc) + (n_pos - 1) * (q1 - auc**2) + (n_neg - 1) * (q2 - auc**2)
+        return float(np.sqrt(max(var, 0.0) / (n_pos * n_neg)))
 
     plt.rcParams.update({"svg.hashsalt": "claim-risk", "figure.dpi": 100})
     fig_dir = out / FIGURES
@@ -79,6 +92,13 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
         ("authored (doc-grouped)", origin == "authored", doc_oof),
         ("all, held-out topic", np.ones(len(y), bool), topic_oof),
     ]
+    # y is 1 for "unsupported": name the class on the axes, not "Positive label: 1".
+    labels = {
+        "pr_curve.png": ("Recall: share of unsupported sentences found", "Precision: share of "
+                         "flagged sentences that are unsupported"),
+        "roc_curve.png": ("False positive rate: share of other sentences flagged",
+                          "True positive rate: share of unsupported sentences found"),
+    }  # fmt: skip
 
     for name, display in (
         ("pr_curve.png", PrecisionRecallDisplay),
@@ -89,6 +109,10 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
             if mask.any() and 0 < y[mask].sum() < mask.sum():
                 kwargs = {"plot_chance_level": i == 0}
                 display.from_predictions(y[mask], p[mask], name=label, ax=ax, **kwargs)
+        ax.set_xlabel(labels[name][0])
+        ax.set_ylabel(labels[name][1], fontsize=9)
+        ax.set_xlim(-0.01, 1.01)
+        ax.set_ylim(-0.01, 1.01)
         ax.set_title("Out-of-fold " + ("precision-recall" if "pr" in name else "ROC"))
         fig.tight_layout()
         fig.savefig(fig_dir / name, metadata={"Software": None})
@@ -99,6 +123,8 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     grid = GridSpec(3, 1, figure=fig)
     ax = fig.add_subplot(grid[:2, 0])
     CalibrationDisplay.from_predictions(y, doc_oof, n_bins=10, name="doc-grouped OOF", ax=ax)
+    ax.set_xlabel("mean score in the bin")
+    ax.set_ylabel("share of the bin that is unsupported")
     ax.set_title("Reliability (all sentences)")
     ax2 = fig.add_subplot(grid[2, 0])
     ax2.hist(doc_oof, bins=20, range=(0, 1), color="grey")
@@ -109,19 +135,20 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     plt.close(fig)
     written.append("calibration.png")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8))
     for ax, (label, mask) in zip(
         axes, (("seed", origin == "seed"), ("authored", origin == "authored")), strict=True
     ):
         if mask.any():
-            ConfusionMatrixDisplay.from_predictions(
-                y[mask],
-                (doc_oof[mask] >= threshold).astype(int),
-                ax=ax,
-                colorbar=False,
-                display_labels=["other", "unsupported"],
-            )
-        ax.set_title(f"{label} at threshold {threshold:.2f}")
+            cm = confusion_matrix(y[mask], (doc_oof[mask] >= threshold).astype(int), labels=[0, 1])
+            rates = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+            disp = ConfusionMatrixDisplay(rates, display_labels=["other", "unsupported"])
+            disp.plot(ax=ax, colorbar=False, values_format=".0%", im_kw={"vmin": 0, "vmax": 1})
+            for (i, j), text in np.ndenumerate(disp.text_):
+                text.set_text(f"{rates[i, j]:.0%}\n({cm[i, j]:,})")
+            ax.set_xlabel("flagged at the threshold as")
+            ax.set_ylabel("labelled")
+        ax.set_title(f"{label} at threshold {threshold:.2f}\n(rates within each label, counts)")
     fig.tight_layout()
     fig.savefig(fig_dir / "confusion_matrix.png", metadata={"Software": None})
     plt.close(fig)
@@ -130,17 +157,19 @@ def _plots(out: Path, y, origin, doc_oof, topic_oof, threshold, curve) -> list[s
     if curve:
         fig, ax = plt.subplots(figsize=(6, 4.5))
         xs = [c["train_sentences"] for c in curve]
-        ax.plot(
-            xs,
-            [c["topic_heldout_roc_auc"] for c in curve],
-            marker="o",
-            label="held-out topic (all)",
-        )
-        ax.plot(xs, [c["seed_roc_auc"] for c in curve], marker="s", label="seed (doc-grouped)")
+        for key, mask, marker, label in (
+            ("topic_heldout_roc_auc", np.ones(len(y), bool), "o", "held-out topic (all)"),
+            ("seed_roc_auc", origin == "seed", "s", "seed (doc-grouped)"),
+        ):
+            aucs = [c[key] for c in curve]
+            n_pos, n_neg = int(y[mask].sum()), int((1 - y[mask]).sum())
+            errs = [1.96 * _auc_se(a, n_pos, n_neg) for a in aucs]
+            ax.errorbar(xs, aucs, yerr=errs, marker=marker, capsize=3, label=label)
+        ax.set_ylim(0.5, 1.0)
         ax.set_xlabel("training sentences available")
-        ax.set_ylabel("ROC-AUC")
+        ax.set_ylabel("ROC-AUC (0.5 = chance; bars: 95% interval)")
         ax.set_title("Learning curve")
-        ax.legend()
+        ax.legend(loc="lower right")
         fig.tight_layout()
         fig.savefig(fig_dir / "learning_curve.png", metadata={"Software": None})
         plt.close(fig)

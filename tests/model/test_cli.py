@@ -80,7 +80,7 @@ def test_html_output_contains_every_sentence(tmp_path: Path) -> None:
     records = jsonl(res.stdout)
     assert not any("explain" in r for r in records)  # stdout explains only on request
     sentences = [r["text"] for r in records]
-    assert "up: " in out.read_text(encoding="utf-8")  # the page explains on hover
+    assert "raises it: " in out.read_text(encoding="utf-8")  # the page explains on hover
 
     class Spans(HTMLParser):
         def __init__(self) -> None:
@@ -160,7 +160,7 @@ def test_empty_directory_and_bad_file_do_not_stop_the_batch(tmp_path: Path) -> N
 
 def test_missing_or_corrupt_model(tmp_path: Path) -> None:
     res = run("x", "--model", str(tmp_path / "nowhere"))
-    assert res.returncode == 7 and "no model folder" in res.stderr.decode()
+    assert res.returncode == 7 and "no such folder" in res.stderr.decode()
     from model.artifacts import DEFAULT_DIR
 
     broken = tmp_path / "broken"

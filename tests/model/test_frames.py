@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from model import score_batch, score_documents, score_frame, score_sentences
+from model.frames import score_frame_sentences
 
 TEXTS = ["This oil cures cancer in weeks.", "Ask your doctor before starting supplements.", None]
 
@@ -53,3 +54,23 @@ def test_dataset_map_batched_with_workers() -> None:
     assert out["score"][:2] == pytest.approx(score_sentences(ds["text"][:2]))
     assert out["score"][2] is None or math.isnan(out["score"][2])
     assert set(out.column_names) == {"text", "score", "flagged", "band"}
+
+
+def test_score_frame_sentences_is_a_document_mode() -> None:
+    pages = [
+        "Our tea detoxes the liver. It is safe for everyone. Buy now.",
+        None,
+        "Ask a pharmacist.",
+    ]
+    df = pd.DataFrame({"body": pages, "site": ["a", "b", "c"]}, index=[10, 20, 30])
+    out = score_frame_sentences(df, column="body", prefix="r_")
+    assert out.index.tolist() == [10, 10, 10, 30]  # no rows for the missing cell
+    assert out["sentence"].tolist() == [0, 1, 2, 0]
+    first_page = ["Our tea detoxes the liver.", "It is safe for everyone.", "Buy now."]
+    expected = [s for doc in score_documents([first_page, [pages[2]]]) for s in doc]
+    assert out["r_score"].tolist() == pytest.approx(expected)
+    first = out.iloc[1]
+    assert pages[0][first["start"] : first["end"]] == first["text"]
+    assert set(out.columns) == {"sentence", "text", "start", "end", "r_score", "r_flagged",
+                                "r_band"}  # fmt: skip
+    assert df.join(out[["r_score"]]).loc[10, "r_score"].tolist() == pytest.approx(expected[:3])
