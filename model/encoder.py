@@ -13,7 +13,7 @@ against vectors that sentence-transformers made (cosine >= 0.9999).
 
 Needs numpy, ``safetensors``, ``tokenizers`` and the model package, all
 imported only when an encoder is made, so ``import model`` never needs them.
-Every refusal is an ``EncoderError`` with a one-line message.
+A model that cannot be loaded is an ``EncoderError`` with a one-line message.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    """LayerNorm over the last axis (in place on ``x``, which it returns)."""
+    """LayerNorm of each row of 2-D ``x`` (in place on ``x``, which it returns)."""
     x -= x.mean(axis=-1, keepdims=True)
     var = np.einsum("ij,ij->i", x, x)[:, None] / np.float32(x.shape[-1])
     x /= np.sqrt(var + np.float32(eps))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import random
 import subprocess
 import sys
@@ -96,6 +97,13 @@ def test_empty_input_and_bad_arguments(enc: MiniLMEncoder) -> None:
         enc.encode(["x"], batch_size=0)
     with pytest.raises(TypeError, match="strings"):
         enc.encode(["fine", None])  # type: ignore[list-item]
+
+
+def test_gelu_is_the_erf_gelu() -> None:
+    xs = np.linspace(-8.0, 8.0, 3200, dtype=np.float32)
+    want = [0.5 * float(x) * (1.0 + math.erf(float(x) / math.sqrt(2.0))) for x in xs]
+    got = encoder._gelu(xs.reshape(16, -1).copy(), rows=5).ravel()
+    np.testing.assert_allclose(got, want, rtol=0, atol=5e-7)
 
 
 def test_missing_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
