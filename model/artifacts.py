@@ -2,10 +2,17 @@
 
 A model folder holds ``model.json`` (vocabulary, idf, weights, cue patterns,
 the context stage) and ``metadata.json`` (versions, hashes, the decision
-threshold and risk bands). Loading parses JSON and checks it; nothing in the
-folder is executed. Before parsing, ``model.json`` is checked against the
-SHA-256 in ``metadata.json``. Every refusal is a ``ModelError`` whose message
-is one line saying what is wrong and what to do.
+threshold and risk bands). Two models ship, chosen by name wherever a model
+folder is asked for: ``fast`` (``model/artifacts/``, the default) and
+``semantic`` (``model/artifacts/semantic/``, the same features plus the
+sentence's MiniLM embedding, which needs ``make semantic``); ``cascade``
+scores with ``fast`` and re-scores with ``semantic`` the sentences ``fast``
+places at or above the cut stored with the semantic model.
+
+Loading parses JSON and checks it; nothing in the folder is executed. Before
+parsing, ``model.json`` is checked against the SHA-256 in ``metadata.json``.
+Every refusal is a ``ModelError`` whose message is one line saying what is
+wrong and what to do.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,14 +41,19 @@ __all__ = [
     "FORMAT_VERSION",
     "METADATA_FILE",
     "MODEL_FILE",
+    "NAMED",
     "LoadedModel",
+    "ModelChoice",
     "ModelError",
+    "cascade",
     "load_model",
     "parse_model",
     "resolve_dir",
 ]
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "artifacts"
+SEMANTIC_DIR = DEFAULT_DIR / "semantic"
+NAMED = {"fast": DEFAULT_DIR, "semantic": SEMANTIC_DIR, "cascade": SEMANTIC_DIR}
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
 ENV_VAR = "CLAIM_RISK_MODEL"
@@ -65,6 +77,18 @@ class LoadedModel:
     decision: Decision
     metadata: dict
     directory: Path
+    cascade_from: LoadedModel | None = None
+    cascade_cut: float | None = None
+
+    @property
+    def name(self) -> str:
+        """``fast``, ``semantic`` or ``cascade`` for the shipped models, else the folder."""
+        if self.cascade_from is not None:
+            return "cascade"
+        for name, folder in NAMED.items():
+            if folder == self.directory:
+                return name
+        return str(self.directory)
 
     @property
     def threshold(self) -> float:
@@ -78,10 +102,16 @@ class LoadedModel:
 
 
 def resolve_dir(model_dir: str | os.PathLike | None = None) -> Path:
-    """The model folder: the argument, else $CLAIM_RISK_MODEL, else the shipped one."""
+    """The model folder: the argument, else $CLAIM_RISK_MODEL, else the shipped one.
+
+    The names ``fast``, ``semantic`` and ``cascade`` stand for the shipped
+    models (a folder of that name is reached as ``./semantic``).
+    """
     raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
     if raw is None:
         return DEFAULT_DIR
+    if isinstance(raw, str) and raw in NAMED:
+        return NAMED[raw]
     try:
         return Path(raw).resolve()
     except (OSError, RuntimeError) as exc:  # symlink loops raise RuntimeError
@@ -131,6 +161,10 @@ def _no_constant(name: str) -> None:
 def read_metadata(directory: Path) -> dict:
     """Parse and check ``metadata.json`` or raise ModelError."""
     if not directory.is_dir():
+        if directory == SEMANTIC_DIR:
+            raise ModelError(
+                f"no semantic model at {directory}: 'make semantic' then 'make train' trains it"
+            )
         raise ModelError(f"no model folder at {directory}: run 'make train' or pass --model DIR")
     path = directory / METADATA_FILE
     # Metadata may record undefined figures (NaN) of a slice without data; the
@@ -221,7 +255,26 @@ def _sentence_model(spec: Any) -> SentenceModel:
     except re.error as exc:
         raise ValueError(f"a token or cue pattern does not compile ({exc})") from None
     weights = _floats(spec["weights"], features.n_features, "weights")
-    return SentenceModel(features, weights, _number(spec["intercept"], "intercept"))
+    embedding = _embedding_term(spec.get("embedding"))
+    return SentenceModel(features, weights, _number(spec["intercept"], "intercept"), embedding)
+
+
+def _embedding_term(spec: Any) -> Any:
+    """The semantic tier's embedding term, or None for the fast model."""
+    if spec is None:
+        return None
+    from model.embedding import ENCODER, EmbeddingTerm
+    from model.encoder import DIM
+
+    if not isinstance(spec, dict):
+        raise ValueError("embedding must be an object or null")
+    if spec["encoder"] != ENCODER or spec["dim"] != DIM or spec["pooling"] != "mean+l2":
+        raise ValueError(
+            f"embedding from {spec['encoder']!r} ({spec['dim']} dims, {spec['pooling']}): this "
+            f"claim-risk runs {ENCODER} ({DIM} dims, mean+l2)"
+        )
+    weights = _floats(spec["weights"], DIM, "embedding weights")
+    return EmbeddingTerm(weights, _number(spec["scale"], "embedding scale"))
 
 
 def _context_model(spec: Any) -> ContextModel | None:
@@ -278,6 +331,49 @@ def _load(directory: Path) -> LoadedModel:
     return LoadedModel(sentence, context, decision, meta, directory)
 
 
-def load_model(model_dir: str | os.PathLike | None = None) -> LoadedModel:
-    """Load (once per process and folder) and verify the trained model."""
-    return _load(resolve_dir(model_dir))
+def _check_encoder(model: LoadedModel) -> None:
+    """A semantic model needs its encoder's packages: say how to get them."""
+    if model.sentence.embedding is None:
+        return
+    from model.embedding import missing_packages
+
+    missing = missing_packages()
+    if missing:
+        raise ModelError(
+            f"the {model.name} model in {model.directory} needs the MiniLM encoder "
+            f"({', '.join(missing)} not installed): {model.sentence.embedding.install}"
+        )
+
+
+def cascade(semantic: LoadedModel, fast: LoadedModel, cut: float | None = None) -> LoadedModel:
+    """The semantic model, run only where ``fast`` scores at least ``cut`` (default: its own)."""
+    if cut is None:
+        cut = semantic.metadata.get("cascade_cut")
+    if isinstance(cut, bool) or not isinstance(cut, int | float) or not 0.0 <= cut <= 1.0:
+        raise ModelError(
+            f"{semantic.directory / METADATA_FILE} has no cascade_cut in [0, 1]: rebuild with "
+            "'make train'"
+        )
+    if semantic.sentence.embedding is None:
+        raise ModelError(f"{semantic.directory} is not a semantic model: a cascade needs one")
+    return replace(semantic, cascade_from=fast, cascade_cut=float(cut))
+
+
+ModelChoice = str | os.PathLike | LoadedModel | None
+"""A model name (``fast``, ``semantic``, ``cascade``), a model folder, or a loaded model."""
+
+
+def load_model(model_dir: ModelChoice = None) -> LoadedModel:
+    """Load (once per process and folder) and verify the trained model.
+
+    ``"cascade"`` gives the semantic model with the fast one to run first; a
+    model already loaded is returned as it is.
+    """
+    if isinstance(model_dir, LoadedModel):
+        return model_dir
+    loaded = _load(resolve_dir(model_dir))
+    _check_encoder(loaded)
+    raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
+    if raw != "cascade":
+        return loaded
+    return cascade(loaded, _load(DEFAULT_DIR))

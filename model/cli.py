@@ -40,7 +40,7 @@ from model.readers import (
     looks_like_url,
     printable,
 )
-from model.score import document_logits
+from model.score import model_logits
 from model.segment import Span, segment
 
 EXIT_OK = 0
@@ -230,9 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--model",
-        metavar="DIR",
+        metavar="NAME|DIR",
         default=None,
-        help="model folder (default: $CLAIM_RISK_MODEL or the shipped model)",
+        help="fast (the default: TF-IDF + cues, thousands of sentences/s), semantic (adds "
+        "MiniLM sentence embeddings: better on unseen text, ~100x slower, needs 'make semantic'), "
+        "cascade (fast, then semantic on what fast scores high), or a model folder "
+        "(default: $CLAIM_RISK_MODEL or fast)",
     )
     p.add_argument(
         "--html",
@@ -481,7 +484,7 @@ def _score_document(doc: Document, run: _Run) -> Iterator[Scored]:
         run.languages.update(langs)
         keep = [j for j, lang in enumerate(langs) if not (run.skip_non_english and _foreign(lang))]
         texts = [window[j][1].text for j in keep]
-        z, zc = document_logits(model.sentence, model.context, [texts])
+        z, zc = model_logits(model, [texts])
         scores = sigmoid(zc).tolist()
         top = sorted(top + scores, reverse=True)[:3]
         page = round(page_score(top), 6)
@@ -628,7 +631,9 @@ def _check_html_target(args: argparse.Namespace) -> str | None:
 
 def _check_model_dir(model_dir: str | None) -> str | None:
     """Say what is missing from an explicit --model folder, before loading it."""
-    if model_dir is None:
+    from model.artifacts import NAMED
+
+    if model_dir is None or model_dir in NAMED:
         return None
     path = Path(model_dir)
     if not path.exists():
@@ -654,10 +659,12 @@ def identity(model: LoadedModel, decision: Decision) -> dict:
         "schema": SCHEMA_ID,
         "claim_risk": __version__,
         "model": {
+            "name": model.name,
             "version": model.version,
             "model_sha256": meta["model_sha256"],
             "training_data_sha256": meta.get("training_data_sha256"),
             "created": meta.get("created"),
+            **({"cascade_cut": model.cascade_cut} if model.cascade_cut is not None else {}),
         },
         **decision.to_dict(),
     }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -46,6 +47,7 @@ _ERF_P = np.float32(0.3275911)
 _ERF_A = tuple(
     np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SQRT_HALF = np.float32(1.0 / math.sqrt(2.0))
 
 
@@ -235,7 +237,9 @@ class MiniLMEncoder:
         for s in sentences:
             if not isinstance(s, str):
                 raise TypeError(f"encode takes strings, got {type(s).__name__}")
-        encodings = self.tokenizer.encode_batch([s.strip() for s in sentences])
+        # Lone surrogates (possible in a Python str, not in UTF-8) become U+FFFD.
+        clean = [s if s.isascii() else _SURROGATE.sub("\ufffd", s) for s in sentences]
+        encodings = self.tokenizer.encode_batch([s.strip() for s in clean])
         return [e.ids for e in encodings]
 
     def encode(self, sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:

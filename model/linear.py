@@ -3,15 +3,21 @@
 The log-odds of a sentence is the intercept plus, for each feature present,
 its value times its weight; the probability is the logistic of that. The
 same products are the explanation of a score, so ``--explain`` is exact.
+The semantic tier adds one more term, the sentence embedding's
+(``model.embedding``), which explanations show as one contribution.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.features import FeatureMatrix, SentenceFeatures
+
+if TYPE_CHECKING:
+    from model.embedding import EmbeddingTerm
 
 __all__ = ["Contribution", "SentenceModel", "sigmoid"]
 
@@ -30,20 +36,40 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 class SentenceModel:
-    """Features, one weight per feature and an intercept."""
+    """Features, one weight per feature and an intercept (and the semantic tier's term)."""
 
-    def __init__(self, features: SentenceFeatures, weights: np.ndarray, intercept: float) -> None:
+    def __init__(
+        self,
+        features: SentenceFeatures,
+        weights: np.ndarray,
+        intercept: float,
+        embedding: EmbeddingTerm | None = None,
+    ) -> None:
         if len(weights) != features.n_features:
             raise ValueError(f"{len(weights)} weights for {features.n_features} features")
         self.features = features
         self.weights = np.asarray(weights, dtype=np.float64)
         self.intercept = float(intercept)
+        self.embedding = embedding
         self._names: np.ndarray | None = None
 
-    def logits(self, sentences: Sequence[str], matrix: FeatureMatrix | None = None) -> np.ndarray:
-        """Log-odds of an unsupported claim, one per sentence."""
+    def logits(
+        self,
+        sentences: Sequence[str],
+        matrix: FeatureMatrix | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Log-odds of an unsupported claim, one per sentence.
+
+        ``vectors`` are the sentences' embeddings when the caller has them
+        already (the semantic tier encodes them otherwise).
+        """
         X = self.features.transform(sentences) if matrix is None else matrix
         z = np.bincount(X.rows, weights=X.values * self.weights[X.cols], minlength=X.n_rows)
+        if self.embedding is not None:
+            if vectors is None:
+                vectors = self.embedding.embed(sentences)
+            z += self.embedding.logits(vectors)
         return z + self.intercept
 
     def explain(self, sentences: Sequence[str], k: int) -> list[dict[str, list[Contribution]]]:
@@ -55,13 +81,19 @@ class SentenceModel:
         rows, all_cols = X.rows[by_row], X.cols[by_row]
         contrib = X.values[by_row] * self.weights[all_cols]
         bounds = np.searchsorted(rows, np.arange(X.n_rows + 1))
+        meaning = None
+        if self.embedding is not None:
+            meaning = self.embedding.logits(self.embedding.embed(sentences))
         out = []
         for i in range(X.n_rows):
             lo, hi = bounds[i], bounds[i + 1]
-            c, cols = contrib[lo:hi], all_cols[lo:hi]
-            order = np.argsort(c, kind="stable")
-            names = self._names
-            up = [(str(names[cols[j]]), float(c[j])) for j in order[::-1][:k] if c[j] > 0]
-            down = [(str(names[cols[j]]), float(c[j])) for j in order[:k] if c[j] < 0]
+            names = [str(n) for n in self._names[all_cols[lo:hi]]]
+            c = contrib[lo:hi].tolist()
+            if meaning is not None:
+                names.append(self.embedding.name)
+                c.append(float(meaning[i]))
+            order = sorted(range(len(c)), key=c.__getitem__)
+            up = [(names[j], c[j]) for j in order[::-1][:k] if c[j] > 0]
+            down = [(names[j], c[j]) for j in order[:k] if c[j] < 0]
             out.append({"up": up, "down": down})
         return out

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from model.artifacts import LoadedModel, load_model
+from model.artifacts import LoadedModel, ModelChoice, load_model
 from model.context import ContextModel, page_score
 from model.linear import SentenceModel, sigmoid
 from model.segment import segment
@@ -71,11 +71,22 @@ class DocumentSummary:
         return asdict(self)
 
 
-def sentence_probabilities(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
-    """Context-free probabilities of a batch (one feature pass, one matrix product)."""
+def sentence_logits(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
+    """Context-free log-odds of a batch; a cascade re-scores only what ``fast`` puts high."""
     if not sentences:
         return np.zeros(0)
-    return sigmoid(model.sentence.logits(sentences))
+    if model.cascade_from is None:
+        return model.sentence.logits(sentences)
+    z = model.cascade_from.sentence.logits(sentences)
+    pick = np.flatnonzero(sigmoid(z) >= model.cascade_cut)
+    if len(pick):
+        z[pick] = model.sentence.logits([sentences[i] for i in pick])
+    return z
+
+
+def sentence_probabilities(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
+    """Context-free probabilities of a batch (one feature pass, one matrix product)."""
+    return sigmoid(sentence_logits(model, sentences))
 
 
 def document_logits(
@@ -95,9 +106,42 @@ def document_logits(
     return z, context.logits(z, context.windows([len(doc) for doc in documents]), flat)
 
 
+def cascade_logits(
+    fast: LoadedModel, semantic: LoadedModel, cut: float, documents: Sequence[Sequence[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The fast model on everything, the semantic one on what fast scores ``cut`` or higher.
+
+    Sentences fast scores (with their page) at or above ``cut`` get the semantic
+    model's scores; the others keep fast's. The semantic context stage reads
+    the page from the semantic log-odds where they were computed and fast's
+    elsewhere.
+    """
+    z_fast, zc_fast = document_logits(fast.sentence, fast.context, documents)
+    pick = np.flatnonzero(sigmoid(zc_fast) >= cut)
+    if not len(pick):
+        return z_fast, zc_fast
+    flat = [s for doc in documents for s in doc]
+    z = z_fast.copy()
+    z[pick] = semantic.sentence.logits([flat[i] for i in pick])
+    zc = zc_fast.copy()
+    ctx = semantic.context
+    page = z if ctx is None else ctx.logits(z, ctx.windows([len(d) for d in documents]), flat)
+    zc[pick] = page[pick]
+    return z, zc
+
+
+def model_logits(
+    model: LoadedModel, documents: Sequence[Sequence[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``document_logits`` of a loaded model, cascade included: the path every entry point takes."""
+    if model.cascade_from is None:
+        return document_logits(model.sentence, model.context, documents)
+    return cascade_logits(model.cascade_from, model, model.cascade_cut, documents)
+
+
 def document_probabilities(model: LoadedModel, documents: Sequence[Sequence[str]]) -> list:
     """Probabilities of every sentence of every document, read with its page (one batch)."""
-    _, z = document_logits(model.sentence, model.context, documents)
+    _, z = model_logits(model, documents)
     p = sigmoid(z)
     bounds = np.cumsum([0] + [len(doc) for doc in documents])
     return [p[bounds[i] : bounds[i + 1]] for i in range(len(documents))]
@@ -109,9 +153,7 @@ def _check_strings(items: Sequence[object], what: str) -> None:
             raise TypeError(f"{what} {i} is {type(s).__name__}, expected str")
 
 
-def score_sentences(
-    sentences: Iterable[str], model_dir: str | os.PathLike | None = None
-) -> list[float]:
+def score_sentences(sentences: Iterable[str], model_dir: ModelChoice = None) -> list[float]:
     """Probability that each sentence is an unsupported claim, each read alone, in input order.
 
     For sentences of a page, ``score_documents`` or ``score_text`` read each
@@ -122,13 +164,13 @@ def score_sentences(
     return sentence_probabilities(load_model(model_dir), items).tolist()
 
 
-def score_sentence(sentence: str, model_dir: str | os.PathLike | None = None) -> float:
+def score_sentence(sentence: str, model_dir: ModelChoice = None) -> float:
     """Probability that one sentence, read alone, is an unsupported claim."""
     return score_sentences([sentence], model_dir)[0]
 
 
 def score_documents(
-    documents: Iterable[Sequence[str]], model_dir: str | os.PathLike | None = None
+    documents: Iterable[Sequence[str]], model_dir: ModelChoice = None
 ) -> list[list[float]]:
     """For documents already cut into sentences: one list of probabilities per document.
 
@@ -146,7 +188,7 @@ def score_documents(
 def score_text(
     text: str,
     threshold: float | None = None,
-    model_dir: str | os.PathLike | None = None,
+    model_dir: ModelChoice = None,
 ) -> list[SentenceScore]:
     """Split a document into sentences and score each one in the light of the document.
 
@@ -162,7 +204,7 @@ def score_text(
 def score_texts(
     texts: Iterable[str],
     threshold: float | None = None,
-    model_dir: str | os.PathLike | None = None,
+    model_dir: ModelChoice = None,
 ) -> list[list[SentenceScore]]:
     """``score_text`` for many documents with one model call: the fast path for batches."""
     docs = list(texts)
@@ -201,8 +243,10 @@ class Scorer:
     not pickled along with the handle.
     """
 
-    def __init__(self, model_dir: str | os.PathLike | None = None) -> None:
-        self.model_dir = None if model_dir is None else os.fspath(model_dir)
+    def __init__(self, model_dir: ModelChoice = None) -> None:
+        self.model_dir = (
+            model_dir if model_dir is None or isinstance(model_dir, str) else os.fspath(model_dir)
+        )
 
     def __call__(self, sentences: Iterable[str]) -> list[float]:
         """Context-free scores, as ``score_sentences``."""

@@ -39,8 +39,9 @@ from model.artifacts import (
     ENV_VAR,
     METADATA_FILE,
     MODEL_FILE,
+    LoadedModel,
+    cascade,
     load_model,
-    resolve_dir,
 )
 from model.score import score_texts, summarize
 
@@ -86,7 +87,7 @@ def shipped_model_dir(model_dir: str | os.PathLike | None = None) -> str | os.Pa
     folder; its two files are then read from the package and written to a
     temporary folder.
     """
-    if model_dir is not None or os.environ.get(ENV_VAR) or DEFAULT_DIR.is_dir():
+    if model_dir not in (None, "fast") or os.environ.get(ENV_VAR) or DEFAULT_DIR.is_dir():
         return model_dir
     from importlib.resources import files
 
@@ -98,15 +99,35 @@ def shipped_model_dir(model_dir: str | os.PathLike | None = None) -> str | os.Pa
     return _model_dir(data)
 
 
-def model_files(model_dir: str | os.PathLike | None = None) -> dict[str, bytes]:
-    """The bytes of ``model.json`` and ``metadata.json``, after checking the model loads here."""
-    model_dir = shipped_model_dir(model_dir)
-    loaded = load_model(model_dir)
-    directory = resolve_dir(model_dir)
-    files = {name: (directory / name).read_bytes() for name in (MODEL_FILE, METADATA_FILE)}
-    if hashlib.sha256(files[MODEL_FILE]).hexdigest() != loaded.metadata["model_sha256"]:
+def _folder_files(loaded: LoadedModel, prefix: str = "") -> dict[str, bytes]:
+    directory = loaded.directory
+    files = {prefix + name: (directory / name).read_bytes() for name in (MODEL_FILE, METADATA_FILE)}
+    if hashlib.sha256(files[prefix + MODEL_FILE]).hexdigest() != loaded.metadata["model_sha256"]:
         raise RuntimeError(f"{directory / MODEL_FILE} changed while it was being read")
     return files
+
+
+def model_files(model_dir: str | os.PathLike | None = None) -> dict[str, bytes]:
+    """The bytes of ``model.json`` and ``metadata.json``, after checking the model loads here.
+
+    For ``cascade`` the fast model's two files come too (as ``fast/...``), with the cut.
+    """
+    loaded = load_model(shipped_model_dir(model_dir))
+    files = _folder_files(loaded)
+    if loaded.cascade_from is not None:
+        files.update(_folder_files(loaded.cascade_from, "fast/"))
+        files["cascade_cut"] = repr(loaded.cascade_cut).encode()
+    return files
+
+
+def executor_model(files: dict[str, bytes]) -> LoadedModel:
+    """The model of ``model_files`` in a worker: written to a private folder and loaded there."""
+    own = {name: files[name] for name in (MODEL_FILE, METADATA_FILE)}
+    model = load_model(_model_dir(own))
+    if "cascade_cut" in files:
+        fast = {name: files["fast/" + name] for name in (MODEL_FILE, METADATA_FILE)}
+        model = cascade(model, load_model(_model_dir(fast)), float(files["cascade_cut"]))
+    return model
 
 
 def _model_dir(files: dict[str, bytes]) -> str:
@@ -177,15 +198,15 @@ def _prepare(value: object, max_chars: int) -> tuple[str | None, str | None]:
     return text, None
 
 
-def _score_chunk(texts: list[str], threshold: float | None, model_dir: str) -> list[Any]:
+def _score_chunk(texts: list[str], threshold: float | None, model: LoadedModel) -> list[Any]:
     """Records per document in one batch; a document that raises gets its message instead."""
     try:
-        return score_texts(texts, threshold, model_dir)
+        return score_texts(texts, threshold, model)
     except Exception:
         out: list[Any] = []
         for text in texts:
             try:
-                out.append(score_texts([text], threshold, model_dir)[0])
+                out.append(score_texts([text], threshold, model)[0])
             except Exception as exc:
                 out.append(f"failed: {type(exc).__name__}: {exc}"[:500])
         return out
@@ -195,7 +216,7 @@ def _rows(
     ids: Sequence[object],
     values: Sequence[object],
     threshold: float | None,
-    model_dir: str,
+    model: LoadedModel,
     max_chars: int,
 ) -> dict[str, list]:
     """The output columns for one chunk of documents."""
@@ -203,7 +224,7 @@ def _rows(
     prepared = [_prepare(v, max_chars) for v in values]
     todo = [i for i, (text, _) in enumerate(prepared) if text is not None]
     scored = dict(
-        zip(todo, _score_chunk([prepared[i][0] for i in todo], threshold, model_dir), strict=True)
+        zip(todo, _score_chunk([prepared[i][0] for i in todo], threshold, model), strict=True)
     )
     for i, doc_id in enumerate(ids):
         error = prepared[i][1]
@@ -261,8 +282,7 @@ def _score_batches(
     Text arrives as bytes (decoded here, so invalid UTF-8 is a bad document,
     not a failed task); so do string ids when ``decode_ids``.
     """
-    model_dir = _model_dir(files.value)
-    load_model(model_dir)
+    model = executor_model(files.value)
     for batch in batches:
         ids = batch["id"].astype(object).where(batch["id"].notna(), None).tolist()
         if decode_ids:
@@ -270,7 +290,7 @@ def _score_batches(
         values = batch["text"].tolist()
         for lo in range(0, len(ids), chunk):
             part = slice(lo, lo + chunk)
-            yield _frame(_rows(ids[part], values[part], threshold, model_dir, max_chars))
+            yield _frame(_rows(ids[part], values[part], threshold, model, max_chars))
 
 
 def score_spark(

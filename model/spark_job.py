@@ -61,7 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-col", default="id", help="id column for jsonl/parquet (id)")
     p.add_argument("--master", help="Spark master, e.g. 'local[2]' (default: spark-submit's, "
                    "else local[*])")  # fmt: skip
-    p.add_argument("--model", metavar="DIR", help="model folder (default: the shipped one)")
+    p.add_argument(
+        "--model",
+        metavar="NAME|DIR",
+        help="fast (default), semantic, cascade (both need the MiniLM encoder installed on "
+        "every worker: make semantic), or a model folder",
+    )
     p.add_argument("--threshold", type=float, help="flag at this score (default: the model's)")
     p.add_argument(
         "--max-chars",

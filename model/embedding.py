@@ -1,0 +1,57 @@
+"""The semantic tier's extra term: a weight on each dimension of the sentence's embedding.
+
+The semantic model is the fast one (TF-IDF, cues, logistic regression) with
+384 more features: the all-MiniLM-L6-v2 embedding of the sentence
+(``model.encoder``) times a fixed ``scale``. This term adds their weighted sum
+to the log-odds. Its weights are ours and plain data in ``model.json``; the
+encoder's weights stay in their installed package. The encoder is made once
+per process, on first use, so loading the model stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from model.encoder import DIM, INSTALL, PACKAGE, MiniLMEncoder
+
+__all__ = ["ENCODER", "EmbeddingTerm", "missing_packages"]
+
+ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+_NEEDS = (PACKAGE, "safetensors", "tokenizers")
+
+
+def missing_packages() -> list[str]:
+    """The encoder's packages that are not installed (empty when it can run)."""
+    return [name for name in _NEEDS if importlib.util.find_spec(name) is None]
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> MiniLMEncoder:
+    return MiniLMEncoder.from_package()
+
+
+class EmbeddingTerm:
+    """``scale * embedding(sentence) @ weights``: the embedding's share of the log-odds."""
+
+    name = "sentence meaning (MiniLM)"
+    install = INSTALL
+
+    def __init__(self, weights: np.ndarray, scale: float) -> None:
+        if len(weights) != DIM:
+            raise ValueError(f"{len(weights)} embedding weights, the encoder gives {DIM}")
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.scale = float(scale)
+
+    def embed(self, sentences: Sequence[str]) -> np.ndarray:
+        """The sentences' embeddings (float32), from the installed encoder."""
+        if not sentences:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return _encoder().encode(list(sentences))
+
+    def logits(self, vectors: np.ndarray) -> np.ndarray:
+        """The term for each row of ``vectors`` (as training computes its features)."""
+        return (np.asarray(vectors, dtype=np.float64) * self.scale) @ self.weights
