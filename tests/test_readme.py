@@ -97,6 +97,28 @@ def test_readme_quotes_current_metrics(shipped_model: None) -> None:
         assert phrase in text, f"README.md should say {phrase!r}: update it after 'make train'"
 
 
+def test_readme_quotes_current_tier_figures(shipped_model: None) -> None:
+    """The fast / semantic / cascade table of the README is the one of metrics.json."""
+    text = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    m = json.loads((ROOT / "reports" / "metrics.json").read_text())
+    sem = m["semantic"]
+    casc = sem["cascade"]
+
+    def row(name: str, t: dict) -> str:
+        return (
+            f"| {name} | {t['seed_cv']['roc_auc']:.3f} | {t['topic_heldout']['roc_auc']:.3f} | "
+            f"{t['behaviour']['with_context']['pass_rate']:.1%} |"
+        )
+
+    for phrase in (
+        row("fast", m),
+        row("semantic", sem),
+        row(f"cascade (cut {casc['cut']:g})", casc),
+        f"it re-scored {casc['rescored_share']:.0%}",
+    ):
+        assert phrase in text, f"README.md should say {phrase!r}: update it after 'make train'"
+
+
 def test_readme_gives_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make train" in readme and "make test" in readme

@@ -38,3 +38,20 @@ def test_metadata_keeps_the_interface() -> None:
     assert set(meta) >= METADATA_KEYS, METADATA_KEYS - set(meta)
     assert meta["package_version"] == model.__version__
     assert meta["label_names"] == ["unsupported", "hedged", "none"]
+
+
+def test_shipped_semantic_model_comes_from_the_same_run() -> None:
+    """The semantic tier beside the fast one: same labels, its figures in metrics.json."""
+    from model.artifacts import SEMANTIC_DIR
+
+    fast = json.loads((DEFAULT_DIR / "metadata.json").read_text())
+    semantic = json.loads((SEMANTIC_DIR / "metadata.json").read_text())
+    metrics = json.loads((ROOT / "reports" / "metrics.json").read_text())
+    assert semantic["training_data_sha256"] == fast["training_data_sha256"]
+    assert semantic["git"] == fast["git"] and semantic["created"] == fast["created"]
+    assert semantic["seed_cv"] == metrics["semantic"]["seed_cv"]
+    assert semantic["threshold"] == metrics["semantic"]["threshold"]
+    assert semantic["cascade_cut"] == metrics["semantic"]["cascade"]["cut"]
+    assert semantic["cascade_cut"] <= semantic["threshold"]
+    spec = json.loads((SEMANTIC_DIR / "model.json").read_text())
+    assert spec["sentence_model"]["embedding"]["dim"] == 384
