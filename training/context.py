@@ -20,6 +20,7 @@ from sklearn.model_selection import GroupKFold
 
 from model.context import context_features
 from training.cv import one_standard_error
+from training.features import logistic_regression
 from training.labelled import LabelledSet
 
 __all__ = [
@@ -74,8 +75,7 @@ def fit_context(
     cand: ContextCandidate, feats: dict[str, np.ndarray], y: np.ndarray, seed: int
 ) -> LogisticRegression:
     """The context stage fitted on all rows."""
-    clf = LogisticRegression(C=cand.C, class_weight="balanced", tol=1e-10, random_state=seed)
-    return clf.fit(_X(feats, cand.features), y)
+    return logistic_regression(cand.C, "balanced", seed).fit(_X(feats, cand.features), y)
 
 
 def heldout_topic_scores(

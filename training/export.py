@@ -4,9 +4,11 @@
 counts, logistic regression) into a JSON-ready dictionary. Its numbers are
 rounded to a fixed grid (idf to 1e-8, weights to 1e-7) and written back into
 the pipeline, so the pipeline and the artifact are one model, and two machines
-whose floating point differs in the last digits (about 1e-11 was seen) write
-the same bytes. ``write_model_folder`` writes ``model.json``, ``metadata.json``
-and the model card into a temporary folder swapped in whole.
+whose floating point differs in the last digits write the same bytes: the
+classifiers are solved to their unique optimum (``training.features.SOLVER_TOL``),
+so what is rounded differs between CPUs by about 1e-14, not by where a solver
+tolerance happened to stop. ``write_model_folder`` writes ``model.json``,
+``metadata.json`` and the model card into a temporary folder swapped in whole.
 """
 
 from __future__ import annotations
