@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from model.artifacts import parse_model
 from model.linear import sigmoid
 from training.data import SENTENCES, read_rows
-from training.export import export_sentence_model, model_json
-from training.features import build_pipeline
+from training.export import WEIGHT_DECIMALS, export_sentence_model, model_json
+from training.features import SOLVER_TOL, build_pipeline, logistic_regression
 
 ALPHABET = [
     *"abcdefghijklmnopqrstuvwxyz ABCXYZ'-.,;:!?%&0123456789",
@@ -89,3 +90,30 @@ def test_unsupported_settings_are_refused() -> None:
     pipe.fit(["a cure for all", "ask a doctor", "a cure", "a doctor"], [1, 0, 1, 0])
     with pytest.raises(ValueError, match="does not support"):
         export_sentence_model(pipe)
+
+
+def test_export_rounds_the_optimum_not_a_stopping_point() -> None:
+    """The fit reaches the optimum's gradient floor; a fit started elsewhere ends beside it.
+
+    Rounding to the 1e-7 grid only hides CPU noise if the weights sit within
+    noise of the unique optimum, not where a tolerance happened to stop (lbfgs
+    at tol=1e-8 ended 7e-6 from where it ended when started elsewhere).
+    """
+    rows = read_rows(SENTENCES)
+    y = np.array([r["label"] == "unsupported" for r in rows], dtype=int)
+    pipe = build_pipeline()
+    X = pipe.named_steps["features"].fit_transform([r["text"] for r in rows], y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no line-search failure, no ConvergenceWarning
+        clf = logistic_regression(4.0).fit(X, y)
+        other = logistic_regression(4.0).set_params(warm_start=True)
+        rng = np.random.default_rng(0)
+        other.coef_ = clf.coef_ + rng.normal(0, 0.1, clf.coef_.shape)
+        other.intercept_ = clf.intercept_ + 0.1
+        other.fit(X, y)
+    sw = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
+    residual = sw * (sigmoid(X @ clf.coef_[0] + clf.intercept_[0]) - y) / sw.sum()
+    gradient = np.r_[X.T @ residual + clf.coef_[0] / (4.0 * sw.sum()), residual.sum()]
+    assert np.abs(gradient).max() <= SOLVER_TOL
+    np.testing.assert_allclose(other.coef_, clf.coef_, rtol=0, atol=10.0 ** -(WEIGHT_DECIMALS + 4))
+    np.testing.assert_allclose(other.intercept_, clf.intercept_, rtol=0, atol=1e-11)
