@@ -28,6 +28,7 @@ from model.artifacts import LoadedModel
 from model.context import page_score
 from model.csvsafe import escape_row
 from model.decision import Decision
+from model.explain import explain_model
 from model.language import ENGLISH, UNDETERMINED, languages
 from model.linear import sigmoid
 from model.readers import (
@@ -40,7 +41,7 @@ from model.readers import (
     looks_like_url,
     printable,
 )
-from model.score import model_logits
+from model.score import cascade_parts, model_logits
 from model.segment import Span, segment
 
 EXIT_OK = 0
@@ -484,11 +485,17 @@ def _score_document(doc: Document, run: _Run) -> Iterator[Scored]:
         run.languages.update(langs)
         keep = [j for j, lang in enumerate(langs) if not (run.skip_non_english and _foreign(lang))]
         texts = [window[j][1].text for j in keep]
-        z, zc = model_logits(model, [texts])
+        rescored = None
+        if model.cascade_from is not None:
+            z, zc, rescored = cascade_parts(model.cascade_from, model, model.cascade_cut, [texts])
+        else:
+            z, zc = model_logits(model, [texts])
         scores = sigmoid(zc).tolist()
         top = sorted(top + scores, reverse=True)[:3]
         page = round(page_score(top), 6)
-        explanations = model.sentence.explain(texts, run.explain_n) if run.explain_n else None
+        explanations = None
+        if run.explain_n:
+            explanations = explain_model(model, texts, run.explain_n, rescored)
         for k, (j, score) in enumerate(zip(keep, scores, strict=True)):
             offset, span, gap = window[j]
             rec = {

@@ -5,25 +5,52 @@ intercept plus, for each feature present, its value times its weight. Those
 products are the explanation: positive ones pushed towards "unsupported".
 They explain the sentence read alone; the context stage then moves the score
 by what its page says (``predict --explain`` shows that part as ``page``).
+The semantic model adds one term, the sentence embedding's; a cascade's
+sentence is explained by whichever model scored it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from model.artifacts import load_model
+import numpy as np
+
+from model.artifacts import LoadedModel, ModelChoice, load_model
 from model.linear import Contribution
 
-__all__ = ["Contribution", "explain_sentences"]
+__all__ = ["Contribution", "explain_model", "explain_sentences"]
+
+
+def explain_model(
+    model: LoadedModel, sentences: Sequence[str], k: int, rescored: np.ndarray | None = None
+) -> list[dict[str, list[Contribution]]]:
+    """Explanations by the model that scored each sentence.
+
+    For a cascade, ``rescored`` marks the sentences the semantic model scored
+    (``model.score.cascade_parts``); the fast model explains the others.
+    """
+    if model.cascade_from is None or rescored is None:
+        return model.sentence.explain(list(sentences), k)
+    out = model.cascade_from.sentence.explain(list(sentences), k)
+    idx = np.flatnonzero(rescored)
+    if len(idx):
+        for i, e in zip(idx, model.sentence.explain([sentences[i] for i in idx], k), strict=True):
+            out[i] = e
+    return out
 
 
 def explain_sentences(
-    sentences: Sequence[str], k: int = 5, model_dir: str | os.PathLike | None = None
+    sentences: Sequence[str], k: int = 5, model_dir: ModelChoice = None
 ) -> list[dict[str, list[Contribution]]]:
     """For each sentence, the ``k`` strongest contributions each way.
 
     Returns ``[{"up": [(feature, contribution), ...], "down": [...]}, ...]``,
     contributions in log-odds, strongest first.
     """
-    return load_model(model_dir).sentence.explain(list(sentences), k)
+    model = load_model(model_dir)
+    if model.cascade_from is None:
+        return explain_model(model, sentences, k)
+    from model.linear import sigmoid
+
+    rescored = sigmoid(model.cascade_from.sentence.logits(list(sentences))) >= model.cascade_cut
+    return explain_model(model, sentences, k, rescored)

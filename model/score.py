@@ -18,6 +18,8 @@ __all__ = [
     "DocumentSummary",
     "Scorer",
     "SentenceScore",
+    "cascade_parts",
+    "model_logits",
     "score_documents",
     "score_sentence",
     "score_sentences",
@@ -106,10 +108,10 @@ def document_logits(
     return z, context.logits(z, context.windows([len(doc) for doc in documents]), flat)
 
 
-def cascade_logits(
+def cascade_parts(
     fast: LoadedModel, semantic: LoadedModel, cut: float, documents: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The fast model on everything, the semantic one on what fast scores ``cut`` or higher.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cascade's log-odds (alone, with page) and which sentences semantic re-scored.
 
     Sentences fast scores (with their page) at or above ``cut`` get the semantic
     model's scores; the others keep fast's. The semantic context stage reads
@@ -117,16 +119,25 @@ def cascade_logits(
     elsewhere.
     """
     z_fast, zc_fast = document_logits(fast.sentence, fast.context, documents)
-    pick = np.flatnonzero(sigmoid(zc_fast) >= cut)
-    if not len(pick):
-        return z_fast, zc_fast
+    pick = sigmoid(zc_fast) >= cut
+    if not pick.any():
+        return z_fast, zc_fast, pick
     flat = [s for doc in documents for s in doc]
+    idx = np.flatnonzero(pick)
     z = z_fast.copy()
-    z[pick] = semantic.sentence.logits([flat[i] for i in pick])
+    z[idx] = semantic.sentence.logits([flat[i] for i in idx])
     zc = zc_fast.copy()
     ctx = semantic.context
     page = z if ctx is None else ctx.logits(z, ctx.windows([len(d) for d in documents]), flat)
-    zc[pick] = page[pick]
+    zc[idx] = page[idx]
+    return z, zc, pick
+
+
+def cascade_logits(
+    fast: LoadedModel, semantic: LoadedModel, cut: float, documents: Sequence[Sequence[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The fast model on everything, the semantic one on what fast scores ``cut`` or higher."""
+    z, zc, _ = cascade_parts(fast, semantic, cut, documents)
     return z, zc
 
 

@@ -19,13 +19,18 @@ import numpy as np
 __all__ = ["TIERS", "bench_tiers", "render_rows"]
 
 TIERS = ("fast", "semantic", "cascade")
+# A sentence the fast tier scores above the cascade's cut, so the cascade's cold start
+# includes loading the encoder, as it does on any real page.
+COLD_START_SENTENCE = (
+    "Ketamine is not passed through breast milk, so breastfeeding can be continued without risk."
+)
 
 
 def _cold_start(name: str, repeats: int) -> dict:
     from training.bench import _run
 
     predict = str(Path(sys.executable).with_name("predict"))
-    cmd = [predict, "--model", name, "Colloidal silver cures every infection."]
+    cmd = [predict, "--model", name, COLD_START_SENTENCE]
     times = [_run(cmd)[0] for _ in range(repeats)]
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 

@@ -231,3 +231,21 @@ def test_in_memory_model_without_context_still_scores() -> None:
     fast = load_model("fast")
     bare = LoadedModel(fast.sentence, None, fast.decision, {}, Path("x"))
     assert score_sentences(CLAIMS, bare) == score_sentences(CLAIMS, "fast")
+
+
+@needs_encoder
+def test_cascade_explains_each_sentence_by_the_model_that_scored_it() -> None:
+    from model.explain import explain_sentences
+
+    model = load_model("cascade")
+    texts = [*CLAIMS, "Buy now.", "It is a herb."]
+    z = sentence_logits(model, texts)
+    fast_p = sigmoid(sentence_logits(load_model("fast"), texts))
+    for text, zi, pf, e in zip(
+        texts, z, fast_p, explain_sentences(texts, k=100_000, model_dir="cascade"), strict=True
+    ):
+        scorer = model if pf >= model.cascade_cut else model.cascade_from
+        total = scorer.sentence.intercept + sum(c for _, c in e["up"] + e["down"])
+        assert total == pytest.approx(float(zi), abs=1e-6), text
+        names = {n for n, _ in e["up"] + e["down"]}
+        assert ("sentence meaning (MiniLM)" in names) == (pf >= model.cascade_cut)

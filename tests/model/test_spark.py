@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from model import score_texts, summarize
-from model.artifacts import DEFAULT_DIR, ModelError
+from model.artifacts import DEFAULT_DIR, ModelError, load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -193,6 +193,28 @@ def test_same_scores_as_score_texts(spark: SparkSession) -> None:
         assert_same(rows[i], want)
         n_flagged += sum(r.flagged for r in records)
     assert 0 < n_flagged < sum(len(r) for r in expected)  # the mix flags some, not all
+
+
+@pytest.mark.parametrize("name", ["semantic", "cascade"])
+def test_the_semantic_tiers_by_name_give_what_score_texts_gives(
+    spark: SparkSession, name: str
+) -> None:
+    """The MiniLM encoder runs in the workers; embeddings of other batches agree to ~1e-7."""
+    from model.embedding import missing_packages
+
+    if missing_packages():
+        pytest.skip("the semantic extra is not installed: make semantic")
+    docs = make_documents(12, seed=7)
+    df = spark.createDataFrame(list(enumerate(docs)), "id long, text string").repartition(2)
+    rows = by_document(collect(score_spark(df, model_dir=name)))
+    expected = score_texts(docs, model_dir=name)
+    for i, records in enumerate(expected):
+        got = rows[i]
+        assert [g["text"] for g in got] == [r.text for r in records]
+        for g, r in zip(got, records, strict=True):
+            assert abs(g["score"] - r.score) < 1e-5
+            if abs(r.score - load_model(name).threshold) > 1e-4:
+                assert g["flagged"] == r.flagged
 
 
 def test_custom_columns_string_ids_and_threshold(spark: SparkSession) -> None:
