@@ -11,7 +11,7 @@ per process, on first use, so loading the model stays cheap.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -40,16 +40,29 @@ class EmbeddingTerm:
     name = "sentence meaning (MiniLM)"
     install = INSTALL
 
-    def __init__(self, weights: np.ndarray, scale: float) -> None:
+    def __init__(
+        self,
+        weights: np.ndarray,
+        scale: float,
+        encode: Callable[[Sequence[str]], np.ndarray] | None = None,
+    ) -> None:
+        """``encode`` replaces the installed encoder (training passes its float64 one)."""
         if len(weights) != DIM:
             raise ValueError(f"{len(weights)} embedding weights, the encoder gives {DIM}")
         self.weights = np.asarray(weights, dtype=np.float64)
         self.scale = float(scale)
+        self.encode = encode
 
     def embed(self, sentences: Sequence[str]) -> np.ndarray:
-        """The sentences' embeddings (float32), from the installed encoder."""
+        """The sentences' embeddings (float32), from the installed encoder.
+
+        The encoder computes in float32 and in batches, so one sentence's
+        embedding can differ by about 1e-7 between batches and between CPUs.
+        """
         if not sentences:
             return np.zeros((0, DIM), dtype=np.float32)
+        if self.encode is not None:
+            return self.encode(list(sentences))
         return _encoder().encode(list(sentences))
 
     def logits(self, vectors: np.ndarray) -> np.ndarray:

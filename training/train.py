@@ -49,8 +49,17 @@ class Progress:
 
 
 def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> LoadedModel:
-    """A model just fitted, as the scorer would load it from its folder."""
+    """A model just fitted, as the scorer would load it from its folder.
+
+    A semantic model encodes with training's float64 encoder (``embed``): one
+    embedding per text whatever its batch, the same on every CPU, so the
+    figures measured with it are too.
+    """
     sentence, context = parse_model(json.loads(model_bytes))
+    if sentence.embedding is not None:
+        from training.embedding import embed
+
+        sentence.embedding.encode = embed
     decision = Decision.from_metadata(threshold, bands)
     return LoadedModel(sentence, context, decision, {}, Path("<training>"))
 
