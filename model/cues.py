@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CUES", "combined_pattern"]
+__all__ = ["CUES", "WordFilter", "combined_pattern", "word_filter"]
 
 
 def _words(*phrases: str) -> str:
@@ -142,3 +142,176 @@ def combined_pattern(cues: dict[str, str]) -> re.Pattern[str]:
     """
     body = "|".join(f"({pattern})" for pattern in cues.values())
     return re.compile(rf"\b(?=\w)(?:{body})")
+
+
+# What follows reads the parsed form of the combined pattern (the standard
+# library's own parser) to find which words can begin a match. Whatever the
+# analysis cannot reason about makes the answer wider, never narrower.
+_WORD_CHAR = re.compile(r"\w")
+_OPEN = ("open", None)  # from here on, the word may continue with anything
+_MAX_PATHS = 4096
+_MAX_EXPAND = 8
+
+Step = tuple[bool, str]  # (is a literal character, the character or a character class)
+Path = tuple[tuple[Step, ...], bool]  # (first characters of the word, word ends there)
+
+
+class _GiveUp(Exception):
+    """The pattern is outside what the analysis handles: use no filter."""
+
+
+class WordFilter:
+    """A superset of the words at whose start a pattern can match.
+
+    A match of the combined cue pattern begins at the start of a word (a
+    maximal run of ``\\w`` characters). For each way the pattern can begin,
+    ``paths`` gives the characters the word must start with and whether it
+    must end right after them. A word that fits no path cannot begin a
+    match, so the regex need not be tried there.
+    """
+
+    def __init__(self, paths: list[Path]) -> None:
+        exact: set[str] = set()
+        prefixes: set[str] = set()
+        other: set[str] = set()
+        for steps, closed in paths:
+            if all(lit for lit, _ in steps):
+                (exact if closed else prefixes).add("".join(c for _, c in steps))
+            else:
+                body = "".join(re.escape(c) if lit else c for lit, c in steps)
+                other.add(body if closed else body + r"\w*")
+        self.exact = frozenset(exact)
+        self.prefixes = tuple(sorted(prefixes))
+        self.regex = re.compile("|".join(sorted(other))) if other else None
+
+    def __call__(self, word: str) -> bool:
+        """Whether a match can begin at a word that is exactly ``word``."""
+        if word in self.exact or word.startswith(self.prefixes):
+            return True
+        return self.regex is not None and self.regex.fullmatch(word) is not None
+
+
+def _is_word(c: str) -> bool:
+    return _WORD_CHAR.match(c) is not None
+
+
+def _char_class(items: list) -> tuple[str, str, list[str]]:
+    """A parsed ``[...]``: ("word" | "nonword" | "mixed", its regex, its characters if few)."""
+    from re import _constants as sre
+
+    parts: list[str] = []
+    literals: list[str] = []
+    kinds: set[bool] = set()
+    enumerable = True
+    for op, av in items:
+        if op is sre.LITERAL:
+            literals.append(chr(av))
+            parts.append(re.escape(chr(av)))
+        elif op is sre.RANGE and av[1] - av[0] <= 0x3000:
+            literals += [chr(c) for c in range(av[0], av[1] + 1)]
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is sre.CATEGORY and av in (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT):
+            kinds.add(True)  # every decimal digit is a word character
+            parts.append(r"\d")
+            enumerable = False
+        elif op is sre.CATEGORY and av in (sre.CATEGORY_WORD, sre.CATEGORY_UNI_WORD):
+            kinds.add(True)
+            parts.append(r"\w")
+            enumerable = False
+        else:
+            return "mixed", "", []
+    kinds.update(map(_is_word, literals))
+    if kinds == {False}:
+        return "nonword", "", []
+    if kinds != {True}:
+        return "mixed", "", []
+    return "word", "[" + "".join(parts) + "]", literals if enumerable else []
+
+
+def _walk(seq: list, steps: tuple[Step, ...], out: list[Path]) -> None:
+    """Append to ``out`` every path by which ``seq`` can begin a word, after ``steps``."""
+    from re import _constants as sre
+
+    if len(out) > _MAX_PATHS:
+        raise _GiveUp
+    for k, (op, av) in enumerate(seq):
+        rest = seq[k + 1 :]
+        if op is sre.LITERAL:
+            c = chr(av)
+            if not _is_word(c):
+                out.append((steps, True))
+                return
+            steps += ((True, c),)
+        elif op is sre.IN:
+            kind, cls, literals = _char_class(av)
+            if kind == "nonword":
+                out.append((steps, True))
+                return
+            if kind == "mixed":
+                out.append((steps, False))
+                return
+            if 0 < len(literals) <= _MAX_EXPAND:
+                for c in literals:
+                    _walk(rest, (*steps, (True, c)), out)
+                return
+            steps += ((False, cls),)
+        elif op is sre.AT:
+            # After word characters a word boundary means the word ends here; at the
+            # start of the word it holds. Other anchors only narrow: dropping them widens.
+            if av in (sre.AT_BOUNDARY, sre.AT_UNI_BOUNDARY) and steps:
+                out.append((steps, True))
+                return
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        elif op is sre.SUBPATTERN:
+            _, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                out.append((steps, False))
+                return
+            _walk(list(sub) + rest, steps, out)
+            return
+        elif op is sre.ATOMIC_GROUP:
+            _walk(list(av) + rest, steps, out)
+            return
+        elif op is sre.BRANCH:
+            for alt in av[1]:
+                _walk(list(alt) + rest, steps, out)
+            return
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            if lo == 0 and hi == 1:
+                _walk(rest, steps, out)
+                _walk(list(sub) + rest, steps, out)
+            elif lo == hi and lo <= _MAX_EXPAND:
+                _walk(list(sub) * lo + rest, steps, out)
+            else:
+                _walk(list(sub) * min(lo, _MAX_EXPAND) + [_OPEN], steps, out)
+            return
+        else:  # _OPEN, ANY, NOT_LITERAL, back-references and the rest: anything may follow
+            out.append((steps, False))
+            return
+    out.append((steps, False))
+
+
+def word_filter(pattern: re.Pattern[str]) -> WordFilter | None:
+    """The first-word filter of a pattern whose matches start at word starts, or None.
+
+    None when the analysis does not apply (case-insensitive, ASCII or locale
+    flags, which change what a word is, or too many alternatives): then every
+    word start has to be tried.
+    """
+    try:
+        from re import _parser
+    except ImportError:  # pragma: no cover - another Python's private parser
+        return None
+    if pattern.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+        return None
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        if parsed.state.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+            return None
+        out: list[Path] = []
+        _walk(list(parsed), (), out)
+    except (_GiveUp, RecursionError, AttributeError, TypeError, ValueError):
+        return None
+    return WordFilter(out)
