@@ -12,6 +12,7 @@ with even when this file changes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 __all__ = ["CUES", "WordFilter", "combined_pattern", "word_filter"]
 
@@ -145,15 +146,33 @@ def combined_pattern(cues: dict[str, str]) -> re.Pattern[str]:
 
 
 # What follows reads the parsed form of the combined pattern (the standard
-# library's own parser) to find which words can begin a match. Whatever the
-# analysis cannot reason about makes the answer wider, never narrower.
+# library's own parser) to find which words can begin a match, and for many
+# words what that match is. Whatever the analysis cannot reason about makes
+# the answer wider (or "try the regex"), never wrong.
 _WORD_CHAR = re.compile(r"\w")
 _OPEN = ("open", None)  # from here on, the word may continue with anything
 _MAX_PATHS = 4096
 _MAX_EXPAND = 8
 
 Step = tuple[bool, str]  # (is a literal character, the character or a character class)
-Path = tuple[tuple[Step, ...], bool]  # (first characters of the word, word ends there)
+
+
+@dataclass(frozen=True)
+class Path:
+    """One way, in the regex's order of preference, for a match to begin at a word.
+
+    ``steps``: what the word's first characters must be; ``closed``: the
+    word must end right after them. ``exact``: nothing was left out, so a
+    word that fits the steps does take this way as far as the steps go;
+    ``complete``: then the match ends with the word. ``group``: the one
+    capturing group on the way (None for none, -1 for several).
+    """
+
+    steps: tuple[Step, ...]
+    closed: bool
+    exact: bool = True
+    complete: bool = False
+    group: int | None = None
 
 
 class _GiveUp(Exception):
@@ -161,34 +180,53 @@ class _GiveUp(Exception):
 
 
 class WordFilter:
-    """A superset of the words at whose start a pattern can match.
+    """Which words can begin a match of a pattern, and for which the match is the word.
 
     A match of the combined cue pattern begins at the start of a word (a
-    maximal run of ``\\w`` characters). For each way the pattern can begin,
-    ``paths`` gives the characters the word must start with and whether it
-    must end right after them. A word that fits no path cannot begin a
-    match, so the regex need not be tried there.
+    maximal run of ``\\w`` characters). ``paths`` are the ways a match can
+    begin, in the regex's order of preference. A word that fits no path
+    cannot begin a match. When the first path a word fits is exact and
+    complete, the regex would take it and match exactly that word, in that
+    path's group, whatever follows.
     """
 
     def __init__(self, paths: list[Path]) -> None:
         exact: set[str] = set()
         prefixes: set[str] = set()
-        other: set[str] = set()
-        for steps, closed in paths:
-            if all(lit for lit, _ in steps):
-                (exact if closed else prefixes).add("".join(c for _, c in steps))
+        other: list[str] = []
+        ordered: list[str] = []
+        for path in paths:
+            body = "".join(re.escape(c) if lit else c for lit, c in path.steps)
+            body = body if path.closed else body + r"\w*"
+            ordered.append(f"({body})")
+            if all(lit for lit, _ in path.steps):
+                (exact if path.closed else prefixes).add("".join(c for _, c in path.steps))
             else:
-                body = "".join(re.escape(c) if lit else c for lit, c in steps)
-                other.add(body if closed else body + r"\w*")
+                other.append(body)
+        self.paths = list(paths)
         self.exact = frozenset(exact)
         self.prefixes = tuple(sorted(prefixes))
-        self.regex = re.compile("|".join(sorted(other))) if other else None
+        self.regex = re.compile("|".join(other)) if other else None
+        self.ordered = re.compile("|".join(ordered)) if ordered else None
 
     def __call__(self, word: str) -> bool:
         """Whether a match can begin at a word that is exactly ``word``."""
         if word in self.exact or word.startswith(self.prefixes):
             return True
         return self.regex is not None and self.regex.fullmatch(word) is not None
+
+    def outcome(self, word: str) -> int | None:
+        """None: no match begins at ``word``; a group number: the match is exactly
+        ``word`` and that group is its ``lastindex``; -1: only the regex can tell."""
+        if not self(word) or self.ordered is None:
+            return None
+        m = self.ordered.fullmatch(word)
+        if m is None:
+            return None
+        path = self.paths[m.lastindex - 1]
+        if path.closed and path.exact and path.complete and path.group and path.group > 0:
+            return path.group
+        return -1
 
 
 def _is_word(c: str) -> bool:
@@ -228,73 +266,90 @@ def _char_class(items: list) -> tuple[str, str, list[str]]:
     return "word", "[" + "".join(parts) + "]", literals if enumerable else []
 
 
-def _walk(seq: list, steps: tuple[Step, ...], out: list[Path]) -> None:
-    """Append to ``out`` every path by which ``seq`` can begin a word, after ``steps``."""
+def _is_word_lookahead(av: tuple) -> bool:
+    """Whether a parsed assertion is ``(?=\\w)``, which holds at the start of a word."""
+    from re import _constants as sre
+
+    direction, sub = av
+    items = list(sub)
+    return (
+        direction == 1
+        and len(items) == 1
+        and items[0][0] is sre.IN
+        and _char_class(items[0][1])[:2] == ("word", r"[\w]")
+    )
+
+
+def _walk(seq: list, state: Path, out: list[Path]) -> None:
+    """Append to ``out``, in order of preference, every way ``seq`` can begin a word."""
     from re import _constants as sre
 
     if len(out) > _MAX_PATHS:
         raise _GiveUp
+    steps, exact, group = state.steps, state.exact, state.group
+
+    def stop(closed: bool, complete: bool = False) -> None:
+        out.append(Path(steps, closed, exact, complete, group))
+
     for k, (op, av) in enumerate(seq):
         rest = seq[k + 1 :]
         if op is sre.LITERAL:
             c = chr(av)
             if not _is_word(c):
-                out.append((steps, True))
-                return
+                return stop(True)
             steps += ((True, c),)
         elif op is sre.IN:
             kind, cls, literals = _char_class(av)
             if kind == "nonword":
-                out.append((steps, True))
-                return
+                return stop(True)
             if kind == "mixed":
-                out.append((steps, False))
-                return
+                return stop(False)
             if 0 < len(literals) <= _MAX_EXPAND:
                 for c in literals:
-                    _walk(rest, (*steps, (True, c)), out)
-                return
+                    _walk(rest, Path((*steps, (True, c)), False, exact, False, group), out)
+                return None
             steps += ((False, cls),)
-        elif op is sre.AT:
-            # After word characters a word boundary means the word ends here; at the
-            # start of the word it holds. Other anchors only narrow: dropping them widens.
-            if av in (sre.AT_BOUNDARY, sre.AT_UNI_BOUNDARY) and steps:
-                out.append((steps, True))
-                return
-        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+        elif op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_UNI_BOUNDARY):
+            # At the start of a word it holds; after word characters the word ends here.
+            if steps:
+                done = all(
+                    o is sre.AT and a in (sre.AT_BOUNDARY, sre.AT_UNI_BOUNDARY) for o, a in rest
+                )
+                return stop(True, done)
+        elif op is sre.ASSERT and not steps and _is_word_lookahead(av):
             continue
+        elif op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            exact = False  # a zero-width condition left out: the paths only widen
         elif op is sre.SUBPATTERN:
-            _, add_flags, del_flags, sub = av
+            number, add_flags, del_flags, sub = av
             if add_flags or del_flags:
-                out.append((steps, False))
-                return
-            _walk(list(sub) + rest, steps, out)
-            return
-        elif op is sre.ATOMIC_GROUP:
-            _walk(list(av) + rest, steps, out)
-            return
+                return stop(False)
+            if number is not None:
+                group = number if group is None else -1
+            return _walk(list(sub) + rest, Path(steps, False, exact, False, group), out)
         elif op is sre.BRANCH:
             for alt in av[1]:
-                _walk(list(alt) + rest, steps, out)
-            return
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                _walk(list(alt) + rest, Path(steps, False, exact, False, group), out)
+            return None
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             lo, hi, sub = av
+            here = Path(steps, False, exact, False, group)
             if lo == 0 and hi == 1:
-                _walk(rest, steps, out)
-                _walk(list(sub) + rest, steps, out)
+                take, skip = list(sub) + rest, rest
+                for branch in (take, skip) if op is sre.MAX_REPEAT else (skip, take):
+                    _walk(branch, here, out)
             elif lo == hi and lo <= _MAX_EXPAND:
-                _walk(list(sub) * lo + rest, steps, out)
+                _walk(list(sub) * lo + rest, here, out)
             else:
-                _walk(list(sub) * min(lo, _MAX_EXPAND) + [_OPEN], steps, out)
-            return
-        else:  # _OPEN, ANY, NOT_LITERAL, back-references and the rest: anything may follow
-            out.append((steps, False))
-            return
-    out.append((steps, False))
+                _walk(list(sub) * min(lo, _MAX_EXPAND) + [_OPEN], here, out)
+            return None
+        else:  # _OPEN, ANY, NOT_LITERAL, possessive and atomic parts, back-references...
+            return stop(False)
+    return stop(False)
 
 
 def word_filter(pattern: re.Pattern[str]) -> WordFilter | None:
-    """The first-word filter of a pattern whose matches start at word starts, or None.
+    """The first-word analysis of a pattern whose matches start at word starts, or None.
 
     None when the analysis does not apply (case-insensitive, ASCII or locale
     flags, which change what a word is, or too many alternatives): then every
@@ -311,7 +366,7 @@ def word_filter(pattern: re.Pattern[str]) -> WordFilter | None:
         if parsed.state.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
             return None
         out: list[Path] = []
-        _walk(list(parsed), (), out)
+        _walk(list(parsed), Path((), False), out)
     except (_GiveUp, RecursionError, AttributeError, TypeError, ValueError):
         return None
     return WordFilter(out)

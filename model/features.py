@@ -25,7 +25,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from types import EllipsisType
 
 import numpy as np
 
@@ -43,7 +42,6 @@ TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
 # one text at a time. The cues must not match across NUL (as before: they are
 # word patterns).
 _MARKERS = ("qxjzvkq", "zvqjxkw", "kqzjxvy")
-_NUL_TOKEN = "\x00"  # separates texts in the one-text-at-a-time token list; never a token
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORD_RUN = re.compile(r"\w+")
@@ -52,6 +50,12 @@ _NON_WORD_RUN = re.compile(r"[-']+")
 _TOKEN_TABLE = {c: " " for c in range(128) if not re.match(r"[\w'-]", chr(c))}
 _ASCII_WORD = np.array([re.match(r"\w", chr(c)) is not None for c in range(128)])
 _SPACE, _HYPHEN, _APOSTROPHE = b" -'"
+
+# Cue code of a word (or token): no cue starts there; try the regex at its start;
+# try it at some of its words (a token of several); or _STATIC + g: the match is
+# the word itself, in group g >= 1. Codes are packed beside word ids, below _CODES.
+_NO_CUE, _TRY_REGEX, _TRY_PIECES, _STATIC = 0, 1, 2, 2
+_CODES = 64
 
 
 def strip_accents(text: str) -> str:
@@ -182,7 +186,7 @@ class SentenceFeatures:
         self.cue_names = list(cues)
         self.cue_re = combined_pattern(cues)
         self.cue_filter = word_filter(self.cue_re)
-        self._cue_words = _Memo(self.cue_filter) if self.cue_filter is not None else None
+        self._cue_codes = _Memo(self._cue_code) if self.cue_filter is not None else None
         self.n_words = len(self.vocabulary)
         self.n_features = self.n_words + len(self.cue_names)
         self._build_index()
@@ -194,23 +198,34 @@ class SentenceFeatures:
             ),
             None,
         )
-        # Token -> word id; the marker and the NUL separator token map to -2.
+        # Token -> word id in a joined part, where the marker (between texts) maps to -2.
         self._ids = dict(self.word_id)
-        self._ids.update({_NUL_TOKEN: -2} | ({self.marker: -2} if self.marker else {}))
+        if self.marker is not None:
+            self._ids[self.marker] = -2
         self._token_info = _Memo(self._describe)
 
-    def _describe(self, token: str) -> int:
-        """A token's word id and cue facts, packed: ``id * 4 + may_start_cue + 2 * has_pieces``.
+    def _cue_code(self, word: str) -> int:
+        """What a cue match at the start of ``word`` can be (see ``_CODES``)."""
+        group = self.cue_filter.outcome(word)
+        if group is None:
+            return _NO_CUE
+        return _TRY_REGEX if group < 1 or group >= _CODES - _STATIC else _STATIC + group
 
-        ``may_start_cue``: a cue can start at one of the token's words (its
-        runs of word characters); ``has_pieces``: it has more than one.
+    def _describe(self, token: str) -> int:
+        """A token's word id and cue code, packed: ``id * _CODES + code``.
+
+        For a token of several words (runs of word characters joined by
+        apostrophes or hyphens) the code is ``_TRY_PIECES`` if a cue may start
+        at any of them.
         """
-        packed = self._ids.get(token, -1) * 4
-        if self._cue_words is None:
+        packed = self._ids.get(token, -1) * _CODES
+        if self._cue_codes is None:
             return packed
         pieces = _NON_WORD_RUN.split(token)
-        if any(self._cue_words[p] for p in pieces):
-            packed += 1 + (2 if len(pieces) > 1 else 0)
+        if len(pieces) == 1:
+            return packed + self._cue_codes[token]
+        if any(self._cue_codes[p] != _NO_CUE for p in pieces):
+            return packed + _TRY_PIECES
         return packed
 
     def _build_index(self) -> None:
@@ -275,17 +290,21 @@ class SentenceFeatures:
 
     def _part_features(self, part: _Part) -> tuple[np.ndarray, ...]:
         """Word n-gram (rows, cols) and cue (rows, indices) of one part of a batch."""
-        if part.lowered is not None and part.is_ascii and self.standard_tokens:
-            tokens, starts = ascii_tokens(part.lowered)
+        text = part.lowered
+        if text is not None and part.is_ascii and self.standard_tokens:
+            tokens, starts = ascii_tokens(text)
             packed = np.fromiter(map(self._token_info.__getitem__, tokens), np.int64, len(tokens))
-            ids = packed >> 2
-            if self._cue_words is None:
-                found = self._matches(part.lowered, None)
-            else:
-                found = self._matches(part.lowered, self._token_starts(tokens, starts, packed))
+            ids = packed // _CODES
+            found = self._cue_matches(text, starts, packed % _CODES, tokens)
         else:
             ids = self._token_ids(part)
-            found = None if part.lowered is None else self._matches(part.lowered, ...)
+            found = None
+            if text is not None and self._cue_codes is not None:
+                words, starts = word_starts(text)
+                codes = np.fromiter(map(self._cue_codes.__getitem__, words), np.int64, len(words))
+                found = self._cue_matches(text, starts, codes, None)
+            elif text is not None:
+                found = self._finditer(text)
         word_rows, word_cols = self._ngrams(ids)
         if found is None:
             finditer = self.cue_re.finditer
@@ -293,44 +312,79 @@ class SentenceFeatures:
                 (i, m.lastindex) for i, t in enumerate(part.texts) for m in finditer(t.lower())
             ]
             at = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-            cue_rows = at[:, 0]
+            cue_rows, groups = at[:, 0], at[:, 1]
         else:
-            at = np.asarray(found, dtype=np.int64).reshape(-1, 2)
-            cue_rows = np.searchsorted(part.starts, at[:, 0], side="right") - 1
-        return part.rows[word_rows], word_cols, part.rows[cue_rows], at[:, 1] - 1
+            cue_rows = np.searchsorted(part.starts, found[0], side="right") - 1
+            groups = found[1]
+        return part.rows[word_rows], word_cols, part.rows[cue_rows], groups - 1
 
-    def _token_starts(self, tokens: list[str], starts: np.ndarray, packed: np.ndarray) -> list[int]:
-        """Offsets of the words of the tokens where a cue may start, in order."""
-        flag = packed & 3
-        single = starts[flag == 1]
-        several = np.flatnonzero(flag == 3)
-        if not len(several):
-            return single.tolist()
-        words = self._cue_words
-        extra = []
-        for i in several.tolist():
-            offset = int(starts[i])
-            for piece, gap in zip(*_pieces(tokens[i]), strict=True):
-                if words[piece]:
-                    extra.append(offset)
-                offset += len(piece) + gap
-        return np.sort(np.concatenate((single, np.asarray(extra, np.int64)))).tolist()
+    def _finditer(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Start and group of every match of ``cue_re.finditer(text)``: the plain way."""
+        found = [(m.start(), m.lastindex) for m in self.cue_re.finditer(text)]
+        at = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+        return at[:, 0], at[:, 1]
+
+    def _cue_matches(
+        self, text: str, starts: np.ndarray, codes: np.ndarray, tokens: list[str] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Start and group of every match of ``cue_re.finditer(text)``, from the word codes.
+
+        ``starts`` and ``codes``: where each word (or token, with ``tokens``)
+        starts and its code. Words where the match is known are taken as they
+        are; the regex is tried, in order and each time from the end of the
+        last match as ``finditer`` does, only where it has to be. A known match
+        is one word long, so only a tried match can swallow later words.
+        """
+        if self._cue_codes is None:
+            return self._finditer(text)
+        tried = starts[codes == _TRY_REGEX]
+        several = np.flatnonzero(codes == _TRY_PIECES)
+        if tokens is not None and len(several):
+            extra = []
+            for i in several.tolist():
+                offset = int(starts[i])
+                for piece, gap in zip(*_pieces(tokens[i]), strict=True):
+                    if self._cue_codes[piece] != _NO_CUE:
+                        extra.append(offset)
+                    offset += len(piece) + gap
+            tried = np.sort(np.concatenate((tried, np.asarray(extra, np.int64))))
+        match = self.cue_re.match
+        hits: list[tuple[int, int, int]] = []
+        end = 0
+        for pos in tried.tolist():
+            if pos < end:
+                continue
+            m = match(text, pos)
+            if m is not None:
+                end = m.end()
+                if end == pos:  # an empty match: finditer's rules for those are not replayed
+                    return self._finditer(text)
+                hits.append((pos, m.lastindex, end))
+        known = codes > _STATIC
+        known_at, known_group = starts[known], codes[known] - _STATIC
+        if not hits:
+            return known_at, known_group
+        at = np.asarray(hits, dtype=np.int64)
+        inside = np.searchsorted(at[:, 0], known_at, side="right") - 1
+        swallowed = (inside >= 0) & (known_at < at[np.maximum(inside, 0), 2])
+        return (
+            np.concatenate((at[:, 0], known_at[~swallowed])),
+            np.concatenate((at[:, 1], known_group[~swallowed])),
+        )
 
     def _token_ids(self, part: _Part) -> np.ndarray:
         """Word id of every token of a part in order (-1: no id), -2 between texts."""
-        tokens = None
         if part.lowered is not None and self.standard_tokens:
             stripped = strip_accents_runs(part.lowered)
             if stripped.count(self.marker) == len(part.texts) - 1:
                 tokens = self.token_re.findall(stripped)
-        if tokens is None:
-            findall = self.token_re.findall
-            tokens = list(
-                chain.from_iterable(
-                    (*findall(strip_accents(t.lower())), _NUL_TOKEN) for t in part.texts
-                )
-            )
-        return np.fromiter(map(self._ids.get, tokens, repeat(-1)), np.int64, len(tokens))
+                return np.fromiter(map(self._ids.get, tokens, repeat(-1)), np.int64, len(tokens))
+        findall = self.token_re.findall
+        per_text = [findall(strip_accents(t.lower())) for t in part.texts]
+        tokens = list(chain.from_iterable(per_text))
+        ids = np.fromiter(map(self.word_id.get, tokens, repeat(-1)), np.int64, len(tokens))
+        ends = np.cumsum(np.fromiter(map(len, per_text), np.int64, len(per_text)))
+        return np.insert(ids, ends, -2)
 
     def _ngrams(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Text (within the part) and column of every vocabulary n-gram in a token-id stream.
@@ -366,36 +420,6 @@ class SentenceFeatures:
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(rows), np.concatenate(cols)
-
-    def _matches(
-        self, text: str, candidates: list[int] | EllipsisType | None
-    ) -> list[tuple[int, int]]:
-        """(start, group) of every match of ``cue_re.finditer(text)``.
-
-        ``candidates``: word starts, in order, that include every place where a
-        match can begin (``...``: find them here; None: no filter, run finditer).
-        Trying only those, each from the end of the last match, finds the same
-        matches as ``finditer``, whose matches start at word starts.
-        """
-        if candidates is ... and self._cue_words is not None:
-            words, starts = word_starts(text)
-            flags = np.fromiter(map(self._cue_words.__getitem__, words), bool, len(words))
-            candidates = starts[flags].tolist()
-        if candidates is None or candidates is ...:
-            return [(m.start(), m.lastindex) for m in self.cue_re.finditer(text)]
-        match = self.cue_re.match
-        found = []
-        end = 0
-        for pos in candidates:
-            if pos < end:
-                continue
-            m = match(text, pos)
-            if m is not None:
-                end = m.end()
-                if end == pos:  # an empty match: finditer's rules for those are not replayed
-                    return [(m.start(), m.lastindex) for m in self.cue_re.finditer(text)]
-                found.append((pos, m.lastindex))
-        return found
 
     def transform(self, texts: Sequence[str]) -> FeatureMatrix:
         """The feature matrix of a batch of sentences, in coordinate form."""

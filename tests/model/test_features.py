@@ -1,0 +1,127 @@
+"""The fast paths of the plain-data features equal the plain way of computing them."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from model.artifacts import load_model
+from model.cues import CUES, combined_pattern, word_filter
+from model.features import (
+    TOKEN_PATTERN,
+    SentenceFeatures,
+    ascii_tokens,
+    strip_accents,
+    strip_accents_runs,
+    word_starts,
+)
+
+ASCII = [*"ab-' _.x9\x00\t\n-''--Z", "i'm ", "don't ", "--", "may ", "no more ", "1999 "]
+UNICODE = [
+    *ASCII,
+    *"àéÏøœßİıΣσςÆ\u0301\u0308\u200b\u202e\u2028\ufeffﬁ😀٣Ⅻ\ud800",
+    "e\u0301",
+    "ΣΑΣ ",
+    "studies show ",
+    "no side effects ",
+    "100% safe ",
+    "clinically proven ",
+]
+
+
+def random_strings(alphabet: list[str], n: int, seed: int, longest: int = 40) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest))) for _ in range(n)]
+
+
+def test_ascii_tokens_equal_the_token_regex() -> None:
+    token_re = re.compile(TOKEN_PATTERN)
+    for text in [*random_strings(ASCII, 5000, seed=0), "-" * 50 + "a" + "'" * 50, ""]:
+        tokens, starts = ascii_tokens(text)
+        expected = [(m.group(), m.start()) for m in token_re.finditer(text)]
+        assert list(zip(tokens, starts.tolist(), strict=True)) == expected, repr(text)
+
+
+def test_accent_stripping_by_runs_equals_the_whole() -> None:
+    for text in random_strings(UNICODE, 3000, seed=1):
+        assert strip_accents_runs(text) == strip_accents(text), repr(text)
+
+
+def test_word_starts_equal_the_word_regex() -> None:
+    for text in [*random_strings(UNICODE, 3000, seed=2), "", "a", "\ud83d\ude00b"]:
+        words, starts = word_starts(text)
+        expected = [(m.group(), m.start()) for m in re.finditer(r"\w+", text)]
+        assert list(zip(words, starts.tolist(), strict=True)) == expected, repr(text)
+
+
+# Cue sets that exercise the pattern analysis beyond the shipped cues: optional and
+# lazy parts, look-arounds, classes, possessive and atomic parts, non-word starts.
+ODD_CUES = [
+    CUES,
+    {"a": r"\b(?:ab?c|x[yz]{2}|\d+)\b", "b": r"\b(?:a|ab|abc)", "c": r"no(?= more)|no"},
+    {"a": r"\b(?:may(?!be)|(?<=no )more)\b", "b": r"(?:i|me)(?:'m|'ve)?\b", "c": r"\bi\b"},
+    {"a": r"\b(?:x??y|(?>z)|q+?r|w++)\b", "b": r"\b(?:(?:don|do)'?t?)\b", "c": r"é\w*|ß"},
+    {"a": r"\b\wx\b|\b.y", "b": r"\b(?:pro(?:ve)n|cure)\b", "c": r"[^\W\d]x|\b(?:ab)+"},
+]
+
+
+def plain_cue_counts(pattern: re.Pattern[str], texts: list[str]) -> Counter:
+    """(text, group) -> number of matches, one ``finditer`` per lower-cased text."""
+    return Counter(
+        (i, m.lastindex) for i, t in enumerate(texts) for m in pattern.finditer(t.lower())
+    )
+
+
+@pytest.mark.parametrize("cues", ODD_CUES, ids=range(len(ODD_CUES)))
+def test_cue_matches_equal_finditer_per_text(cues: dict[str, str]) -> None:
+    features = SentenceFeatures(["a", "b c"], [1.0, 1.0], TOKEN_PATTERN, (1, 2), True, cues)
+    texts = random_strings(UNICODE, 1500, seed=3) + random_strings(ASCII, 1500, seed=4)
+    texts += ["", "İSTANBUL cures", "I'm sure my doctor-approved cure", "x" * 3000, "xy" * 500]
+    X = features.transform(texts)
+    n_words = features.n_words
+    got = Counter()
+    for r, c, v in zip(X.rows.tolist(), X.cols.tolist(), X.values.tolist(), strict=True):
+        if c >= n_words:
+            got[(r, c - n_words + 1)] = round(math.expm1(v))
+    assert got == plain_cue_counts(features.cue_re, texts)
+
+
+def test_known_cue_words_match_exactly_that_word() -> None:
+    """Where the analysis says the match is the word itself, the regex agrees."""
+    pattern = combined_pattern(CUES)
+    analysis = word_filter(pattern)
+    assert analysis is not None
+    rng = random.Random(5)
+    vocab = [*load_model().sentence.features.word_id, "i", "my", "may", "1999", "no", "don"]
+    vocab = [w for w in vocab if re.fullmatch(r"\w+", w)]
+    follow = ["", " ", " more", "'m", "-x", " side effects", ".", "\x00", " é"]  # the word ends
+    for word in vocab:
+        outcome = analysis.outcome(word)
+        for after in rng.sample(follow, 4):
+            text = "a " + word + after
+            m = pattern.match(text, 2)
+            if outcome is None:
+                assert m is None, text
+            elif outcome > 0:
+                assert m is not None and (m.end(), m.lastindex) == (2 + len(word), outcome), text
+
+
+def test_marker_in_a_text_falls_back_to_one_text_at_a_time() -> None:
+    features = load_model().sentence.features
+    texts = [
+        "it cures all",
+        f"my {features.marker} cures",
+        f"É {features.marker.upper()} may",
+        "ok",
+    ]
+    one_by_one = [features.transform([t]) for t in texts]
+    X = features.transform(texts)
+    for i, single in enumerate(one_by_one):
+        row = X.rows == i
+        assert sorted(zip(X.cols[row].tolist(), X.values[row].tolist(), strict=True)) == sorted(
+            zip(single.cols.tolist(), single.values.tolist(), strict=True)
+        )
