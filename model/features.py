@@ -56,6 +56,7 @@ _SPACE, _HYPHEN, _APOSTROPHE = b" -'"
 # the word itself, in group g >= 1. Codes are packed beside word ids, below _CODES.
 _NO_CUE, _TRY_REGEX, _TRY_PIECES, _STATIC = 0, 1, 2, 2
 _CODES = 64
+_HASH_FROM = 20_000  # n-gram look-ups per batch from which a hash table pays off
 
 
 def strip_accents(text: str) -> str:
@@ -159,6 +160,49 @@ class _Memo(dict):
         return value
 
 
+class _HashTable:
+    """Non-negative int64 keys to values: open addressing, linear probing, vectorised look-up."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        self.bits = max(4, (8 * len(keys)).bit_length())  # at most 1/8 full
+        size = 1 << self.bits
+        slot_keys = [-1] * size
+        slot_values = [-1] * size
+        self.depth = 0
+        for key, value, h in zip(
+            keys.tolist(), values.tolist(), self._hash(keys).tolist(), strict=True
+        ):
+            probe = 0
+            while slot_keys[(h + probe) & (size - 1)] != -1:
+                probe += 1
+            slot_keys[(h + probe) & (size - 1)] = key
+            slot_values[(h + probe) & (size - 1)] = value
+            self.depth = max(self.depth, probe)
+        self.keys = np.asarray(slot_keys, dtype=np.int64)
+        self.values = np.asarray(slot_values, dtype=np.int64)
+
+    def _hash(self, keys: np.ndarray) -> np.ndarray:
+        """Fibonacci hashing: the top bits of the key times 2^64 / golden ratio."""
+        product = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        return (product >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, -1 for keys not in the table."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        todo = np.arange(len(keys))
+        slots = self._hash(keys)
+        mask = (1 << self.bits) - 1
+        for _ in range(self.depth + 1):
+            found = self.keys[slots]
+            hit = found == keys[todo]
+            out[todo[hit]] = self.values[slots[hit]]
+            more = ~hit & (found != -1)  # an empty slot ends the probe
+            todo, slots = todo[more], (slots[more] + 1) & mask
+            if not len(todo):
+                break
+        return out
+
+
 class SentenceFeatures:
     """Word n-gram TF-IDF columns (first) and cue columns (after them), from plain data.
 
@@ -203,6 +247,7 @@ class SentenceFeatures:
         if self.marker is not None:
             self._ids[self.marker] = -2
         self._token_info = _Memo(self._describe)
+        self._hashed: dict[int, _HashTable] = {}
 
     def _cue_code(self, word: str) -> int:
         """What a cue match at the start of ``word`` can be (see ``_CODES``)."""
@@ -256,6 +301,21 @@ class SentenceFeatures:
             k = np.asarray(keys, dtype=np.int64)
             order = np.argsort(k, kind="stable")
             self.ngram_keys[n] = (k[order], np.asarray(cols, dtype=np.int64)[order])
+
+    def _lookup(self, n: int, keys: np.ndarray) -> np.ndarray:
+        """The column of each n-gram key, -1 where the n-gram is not in the vocabulary.
+
+        Small batches binary-search the sorted keys; large ones use a hash
+        table (built on first use, so loading a model stays cheap), whose
+        look-ups are a few gathers instead of a search per key.
+        """
+        table, table_cols = self.ngram_keys[n]
+        if len(keys) < _HASH_FROM:
+            pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+            return np.where(table[pos] == keys, table_cols[pos], -1)
+        if n not in self._hashed:
+            self._hashed[n] = _HashTable(table, table_cols)
+        return self._hashed[n].get(keys)
 
     def _parts(self, texts: Sequence[str]) -> list[_Part]:
         """The batch as its ASCII texts and the rest, each part joined and lower-cased once."""
@@ -412,11 +472,10 @@ class SentenceFeatures:
                 key = key * self.base + nxt
             at = np.flatnonzero(valid)
             key = key[at]
-            table, table_cols = self.ngram_keys[n]
-            pos = np.minimum(np.searchsorted(table, key), len(table) - 1)
-            hit = table[pos] == key
+            col = self._lookup(n, key)
+            hit = col >= 0
             rows.append(doc[at[hit]])
-            cols.append(table_cols[pos[hit]])
+            cols.append(col[hit])
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(rows), np.concatenate(cols)

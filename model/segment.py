@@ -74,7 +74,7 @@ def _to_sentences(line: str) -> str:
     n = _TEXT_TO_SENTENCES(data, len(data), buf, size)
     if n == -1 or n > size:
         return ""
-    out = ctypes.string_at(buf, n)
+    out = buf[:n]
     cut = out.find(b"\0")
     return (out if cut < 0 else out[:cut]).decode("utf-8")
 
@@ -103,10 +103,13 @@ def _starts(line: str) -> list[int]:
     sentence.
     """
     try:
+        out = _to_sentences(line)
+        if "\n" not in out and (not out or out in line):
+            return [0]  # one sentence, found verbatim (or none at all)
         found = []
         pos = 0
         find = line.find
-        for part in _to_sentences(line).split("\n"):
+        for part in out.split("\n"):
             if not part:
                 continue
             start = find(part, pos)
