@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CUES", "WordFilter", "combined_pattern", "word_filter"]
+__all__ = ["CUES", "WordFilter", "combined_pattern", "nul_safe", "word_filter"]
 
 
 def _words(*phrases: str) -> str:
@@ -370,3 +370,68 @@ def word_filter(pattern: re.Pattern[str]) -> WordFilter | None:
     except (_GiveUp, RecursionError, AttributeError, TypeError, ValueError):
         return None
     return WordFilter(out)
+
+
+def nul_safe(pattern: re.Pattern[str]) -> bool:
+    """Whether no match can contain a NUL or depend on where the string starts or ends.
+
+    Then texts joined with NUL separators (NUL is not a word character, so
+    ``\\b`` treats it as a string's edge) give each text the matches it has
+    alone. Answers False for whatever it does not understand.
+    """
+    try:
+        from re import _constants as sre
+        from re import _parser
+
+        return _nul_safe(list(_parser.parse(pattern.pattern, pattern.flags)), sre)
+    except Exception:
+        return False
+
+
+def _nul_safe(items: list, sre: object) -> bool:
+    for op, av in items:
+        if op is sre.LITERAL:
+            ok = av != 0
+        elif op is sre.NOT_LITERAL:
+            ok = av == 0
+        elif op is sre.IN:
+            ok = all(_class_item_safe(o, a, sre) for o, a in av)
+        elif op is sre.AT:
+            ok = av in (
+                sre.AT_BOUNDARY,
+                sre.AT_UNI_BOUNDARY,
+                sre.AT_NON_BOUNDARY,
+                sre.AT_UNI_NON_BOUNDARY,
+            )
+        elif op is sre.SUBPATTERN:
+            ok = _nul_safe(list(av[3]), sre)
+        elif op is sre.BRANCH:
+            ok = all(_nul_safe(list(alt), sre) for alt in av[1])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            ok = _nul_safe(list(av[2]), sre)
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            ok = _nul_safe(list(av[1]), sre)
+        elif op is sre.ATOMIC_GROUP:
+            ok = _nul_safe(list(av), sre)
+        else:  # any character, back-references, conditionals: not reasoned about
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _class_item_safe(op: object, av: object, sre: object) -> bool:
+    if op is sre.LITERAL:
+        return av != 0
+    if op is sre.RANGE:
+        return av[0] > 0
+    if op is sre.CATEGORY:
+        return av in (
+            sre.CATEGORY_DIGIT,
+            sre.CATEGORY_UNI_DIGIT,
+            sre.CATEGORY_WORD,
+            sre.CATEGORY_UNI_WORD,
+            sre.CATEGORY_SPACE,
+            sre.CATEGORY_UNI_SPACE,
+        )
+    return False  # negated classes and the rest

@@ -28,7 +28,7 @@ from itertools import chain, compress, repeat
 
 import numpy as np
 
-from model.cues import combined_pattern, word_filter
+from model.cues import combined_pattern, nul_safe, word_filter
 
 __all__ = ["TOKEN_PATTERN", "FeatureMatrix", "SentenceFeatures"]
 
@@ -38,9 +38,9 @@ TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
 # Texts of a batch are joined with NUL + a marker word + NUL. NUL is not a word
 # character, so for ``\b``, the token pattern, lower-casing (final sigma) and NFKD
 # it acts as the end and the start of a string; the marker word becomes one token
-# between the texts' tokens. A part whose texts contain the marker falls back to
-# one text at a time. The cues must not match across NUL (as before: they are
-# word patterns).
+# between the texts' tokens. A part whose texts contain the marker, and any batch
+# when a cue could match a NUL or depends on a string's edges (``nul_safe``), is
+# read one text at a time.
 _MARKERS = ("qxjzvkq", "zvqjxkw", "kqzjxvy")
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -242,6 +242,8 @@ class SentenceFeatures:
             ),
             None,
         )
+        if not nul_safe(self.cue_re):
+            self.marker = None
         # Token -> word id in a joined part, where the marker (between texts) maps to -2.
         self._ids = dict(self.word_id)
         if self.marker is not None:

@@ -125,3 +125,12 @@ def test_marker_in_a_text_falls_back_to_one_text_at_a_time() -> None:
         assert sorted(zip(X.cols[row].tolist(), X.values[row].tolist(), strict=True)) == sorted(
             zip(single.cols.tolist(), single.values.tolist(), strict=True)
         )
+
+
+def test_cues_that_could_see_past_a_text_are_read_one_text_at_a_time() -> None:
+    def marker(cues: dict[str, str]) -> str | None:
+        return SentenceFeatures(["a"], [1.0], TOKEN_PATTERN, (1, 1), True, cues).marker
+
+    assert all(marker(cues) is not None for cues in ODD_CUES[:4])
+    for risky in (r"\bx\W", r"^x", r"x$", r"\b.y", r"\b[^a]b"):
+        assert marker({"a": risky}) is None, risky
