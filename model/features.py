@@ -28,7 +28,7 @@ from itertools import chain, compress, repeat
 
 import numpy as np
 
-from model.cues import combined_pattern, nul_safe, word_filter
+from model.cues import WordFilter, combined_pattern, nul_safe, word_filter
 
 __all__ = ["TOKEN_PATTERN", "FeatureMatrix", "SentenceFeatures"]
 
@@ -57,6 +57,7 @@ _SPACE, _HYPHEN, _APOSTROPHE = b" -'"
 _NO_CUE, _TRY_REGEX, _TRY_PIECES, _STATIC = 0, 1, 2, 2
 _CODES = 64
 _HASH_FROM = 20_000  # n-gram look-ups per batch from which a hash table pays off
+_ANALYSE_FROM = 20_000  # characters in a part from which the cue analysis pays off
 
 
 def strip_accents(text: str) -> str:
@@ -229,8 +230,11 @@ class SentenceFeatures:
         self.sublinear_tf = sublinear_tf
         self.cue_names = list(cues)
         self.cue_re = combined_pattern(cues)
-        self.cue_filter = word_filter(self.cue_re)
-        self._cue_codes = _Memo(self._cue_code) if self.cue_filter is not None else None
+        # The cue pattern's first-word analysis pays off on large batches only; it is
+        # made on the first one, so loading a model and scoring a sentence stay cheap.
+        self.cue_filter: WordFilter | None = None
+        self._cue_codes: _Memo | None = None
+        self._analysed = False
         self.n_words = len(self.vocabulary)
         self.n_features = self.n_words + len(self.cue_names)
         self._build_index()
@@ -250,6 +254,14 @@ class SentenceFeatures:
             self._ids[self.marker] = -2
         self._token_info = _Memo(self._describe)
         self._hashed: dict[int, _HashTable] = {}
+
+    def _analyse(self) -> None:
+        """Make the cue pattern's first-word analysis (once)."""
+        if not self._analysed:
+            self.cue_filter = word_filter(self.cue_re)
+            if self.cue_filter is not None:
+                self._cue_codes = _Memo(self._cue_code)
+            self._analysed = True
 
     def _cue_code(self, word: str) -> int:
         """What a cue match at the start of ``word`` can be (see ``_CODES``)."""
@@ -353,20 +365,24 @@ class SentenceFeatures:
     def _part_features(self, part: _Part) -> tuple[np.ndarray, ...]:
         """Word n-gram (rows, cols) and cue (rows, indices) of one part of a batch."""
         text = part.lowered
-        if text is not None and part.is_ascii and self.standard_tokens:
+        found = None  # None: one text at a time
+        if text is not None and len(text) >= _ANALYSE_FROM:
+            self._analyse()
+        if text is not None and self._cue_codes is None:
+            ids = self._token_ids(part)
+            found = self._finditer(text)
+        elif text is not None and part.is_ascii and self.standard_tokens:
             tokens, starts = ascii_tokens(text)
             packed = np.fromiter(map(self._token_info.__getitem__, tokens), np.int64, len(tokens))
             ids = packed // _CODES
             found = self._cue_matches(text, starts, packed % _CODES, tokens)
+        elif text is not None:
+            ids = self._token_ids(part)
+            words, starts = word_starts(text)
+            codes = np.fromiter(map(self._cue_codes.__getitem__, words), np.int64, len(words))
+            found = self._cue_matches(text, starts, codes, None)
         else:
             ids = self._token_ids(part)
-            found = None
-            if text is not None and self._cue_codes is not None:
-                words, starts = word_starts(text)
-                codes = np.fromiter(map(self._cue_codes.__getitem__, words), np.int64, len(words))
-                found = self._cue_matches(text, starts, codes, None)
-            elif text is not None:
-                found = self._finditer(text)
         word_rows, word_cols = self._ngrams(ids)
         if found is None:
             finditer = self.cue_re.finditer
@@ -397,8 +413,6 @@ class SentenceFeatures:
         last match as ``finditer`` does, only where it has to be. A known match
         is one word long, so only a tried match can swallow later words.
         """
-        if self._cue_codes is None:
-            return self._finditer(text)
         tried = starts[codes == _TRY_REGEX]
         several = np.flatnonzero(codes == _TRY_PIECES)
         if tokens is not None and len(several):
@@ -436,6 +450,9 @@ class SentenceFeatures:
 
     def _token_ids(self, part: _Part) -> np.ndarray:
         """Word id of every token of a part in order (-1: no id), -2 between texts."""
+        if part.lowered is not None and part.is_ascii and self.standard_tokens:
+            tokens = ascii_tokens(part.lowered)[0]
+            return np.fromiter(map(self._ids.get, tokens, repeat(-1)), np.int64, len(tokens))
         if part.lowered is not None and self.standard_tokens:
             stripped = strip_accents_runs(part.lowered)
             if stripped.count(self.marker) == len(part.texts) - 1:
