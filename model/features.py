@@ -425,7 +425,9 @@ class SentenceFeatures:
                     offset += len(piece) + gap
             tried = np.sort(np.concatenate((tried, np.asarray(extra, np.int64))))
         match = self.cue_re.match
-        hits: list[tuple[int, int, int]] = []
+        hit_at: list[int] = []
+        hit_group: list[int] = []
+        hit_end: list[int] = []
         end = 0
         for pos in tried.tolist():
             if pos < end:
@@ -435,17 +437,19 @@ class SentenceFeatures:
                 end = m.end()
                 if end == pos:  # an empty match: finditer's rules for those are not replayed
                     return self._finditer(text)
-                hits.append((pos, m.lastindex, end))
+                hit_at.append(pos)
+                hit_group.append(m.lastindex)
+                hit_end.append(end)
         known = codes > _STATIC
         known_at, known_group = starts[known], codes[known] - _STATIC
-        if not hits:
+        if not hit_at:
             return known_at, known_group
-        at = np.asarray(hits, dtype=np.int64)
-        inside = np.searchsorted(at[:, 0], known_at, side="right") - 1
-        swallowed = (inside >= 0) & (known_at < at[np.maximum(inside, 0), 2])
+        at = np.asarray(hit_at, dtype=np.int64)
+        inside = np.searchsorted(at, known_at, side="right") - 1
+        swallowed = (inside >= 0) & (known_at < np.asarray(hit_end)[np.maximum(inside, 0)])
         return (
-            np.concatenate((at[:, 0], known_at[~swallowed])),
-            np.concatenate((at[:, 1], known_group[~swallowed])),
+            np.concatenate((at, known_at[~swallowed])),
+            np.concatenate((np.asarray(hit_group, dtype=np.int64), known_group[~swallowed])),
         )
 
     def _token_ids(self, part: _Part) -> np.ndarray:

@@ -145,8 +145,9 @@ def segment(text: str) -> list[Span]:
         ends.append(len(line))
         for s, e in zip(starts, ends, strict=True):
             chunk = line[s:e]
-            if s == 0:
-                # Bullet markers at a line's start stay outside (unless they are all there is).
+            if s == 0 and not chunk[0].isalnum():
+                # Bullet markers at a line's start stay outside (unless they are all there is);
+                # none of them (nor a space) is alphanumeric.
                 m = bullet(chunk)
                 if 0 < m.end() < len(chunk):
                     s += m.end()
