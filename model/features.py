@@ -141,7 +141,7 @@ class _Part:
 
     rows: np.ndarray
     texts: list[str]
-    lowered: str | None  # None when a text contains the marker (one text at a time)
+    lowered: str | None  # None: read one text at a time (see _MARKERS)
     starts: np.ndarray
     is_ascii: bool
 
@@ -149,7 +149,7 @@ class _Part:
 class _Memo(dict):
     """``fn(key)`` for keys seen before, computed on first sight; cleared when full."""
 
-    def __init__(self, fn: Callable[[str], object], limit: int = 200_000) -> None:
+    def __init__(self, fn: Callable[[str], object], limit: int = 50_000) -> None:
         super().__init__()
         self.fn = fn
         self.limit = limit
