@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import random
 import re
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from model.artifacts import load_model
+from model.artifacts import load_model, parse_model, resolve_dir
 from model.cues import CUES, combined_pattern, word_filter
 from model.features import (
     TOKEN_PATTERN,
@@ -134,3 +138,36 @@ def test_cues_that_could_see_past_a_text_are_read_one_text_at_a_time() -> None:
     assert all(marker(cues) is not None for cues in ODD_CUES[:4])
     for risky in (r"\bx\W", r"^x", r"x$", r"\b.y", r"\b[^a]b"):
         assert marker({"a": risky}) is None, risky
+
+
+@functools.cache
+def filler() -> list[str]:
+    """Enough text, and enough vocabulary bigrams, for every fast path to pay off."""
+    rng = random.Random(6)
+    words = list(load_model().sentence.features.word_id)
+    sentences = [" ".join(rng.choices(words, k=12)) for _ in range(2500)]
+    return sentences + random_strings(UNICODE, 600, seed=7)
+
+
+def fresh_shipped_features() -> SentenceFeatures:
+    """The shipped model's features, in a new object that has made no cue analysis."""
+    spec = json.loads((resolve_dir() / "model.json").read_text(encoding="utf-8"))
+    return parse_model(spec)[0].features
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(st.characters(codec="utf-8"), max_size=200), min_size=1, max_size=30))
+def test_any_text_in_a_large_batch_gets_its_own_features(texts: list[str]) -> None:
+    """A large batch takes every fast path (joined parts, cue analysis, hash look-ups);
+    a fresh features object, one small text at a time, takes the plain ones."""
+    fast, plain = load_model().sentence.features, fresh_shipped_features()
+    X = fast.transform(texts + filler())
+    assert fast.cue_filter is not None and fast._hashed
+    for i, text in enumerate(texts):
+        alone = plain.transform([text])
+        row = X.rows == i
+        got = sorted(zip(X.cols[row].tolist(), X.values[row].tolist(), strict=True))
+        want = sorted(zip(alone.cols.tolist(), alone.values.tolist(), strict=True))
+        assert [c for c, _ in got] == [c for c, _ in want]
+        assert all(abs(a - b) < 1e-12 for (_, a), (_, b) in zip(got, want, strict=True))
+    assert plain.cue_filter is None and not plain._hashed
