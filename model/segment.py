@@ -46,6 +46,16 @@ class _Buffer(threading.local):
 
 
 _BUFFER = _Buffer()
+# blingfire's own C function, as a separate function object with declared argument
+# types, so a call converts plain bytes and ints without building ctypes objects.
+_TEXT_TO_SENTENCES = blingfire.blingfire["TextToSentences"]
+_TEXT_TO_SENTENCES.argtypes = (
+    ctypes.c_char_p,
+    ctypes.c_int,
+    ctypes.POINTER(ctypes.c_char),
+    ctypes.c_int,
+)
+_TEXT_TO_SENTENCES.restype = ctypes.c_int
 
 
 def _to_sentences(line: str) -> str:
@@ -61,43 +71,17 @@ def _to_sentences(line: str) -> str:
         _BUFFER.buf = ctypes.create_string_buffer(max(need, 2 * len(_BUFFER.buf)))
     buf = _BUFFER.buf
     size = min(len(buf), 2 * len(data))
-    n = blingfire.blingfire.TextToSentences(
-        ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(buf), ctypes.c_int(size)
-    )
+    n = _TEXT_TO_SENTENCES(data, len(data), buf, size)
     if n == -1 or n > size:
         return ""
-    out = ctypes.string_at(buf, n)
+    out = buf[:n]
     cut = out.find(b"\0")
     return (out if cut < 0 else out[:cut]).decode("utf-8")
 
 
-def _raw_spans(line: str) -> list[tuple[int, int]]:
-    """Blingfire's sentence offsets within one line.
-
-    ``text_to_sentences`` runs in C; its sentences are located in the line with
-    ``str.find``. Only when blingfire rewrote some characters (so a sentence is
-    not found verbatim) is the much slower offsets API used for that line.
-    """
-    pos = 0
-    spans = []
-    for part in _to_sentences(line).split("\n"):
-        if not part:
-            continue
-        start = line.find(part, pos)
-        if start < 0:
-            _, offsets = blingfire.text_to_sentences_and_offsets(line)
-            return list(offsets)
-        spans.append((start, start + len(part)))
-        pos = start + len(part)
-    return spans
-
-
-def _blingfire_spans(line: str) -> list[tuple[int, int]]:
-    """Sentence offsets within one non-blank line, or the whole line if blingfire balks."""
-    try:
-        offsets = _raw_spans(line)
-    except Exception:  # blingfire asserts on some inputs; one span is a safe answer
-        return [(0, len(line))]
+def _offsets_spans(line: str) -> list[tuple[int, int]]:
+    """Sentence spans from blingfire's offsets API, made disjoint and ordered."""
+    _, offsets = blingfire.text_to_sentences_and_offsets(line)
     spans = []
     last = 0
     for start, end in offsets:
@@ -105,26 +89,39 @@ def _blingfire_spans(line: str) -> list[tuple[int, int]]:
         if end > start:
             spans.append((start, end))
             last = end
-    if not spans:
-        return [(0, len(line))]
-    # Never lose text: widen the first and last span to the line's edges.
-    spans[0] = (0, spans[0][1])
-    spans[-1] = (spans[-1][0], len(line))
-    # Close gaps between spans by extending the earlier one.
-    return [(s, spans[i + 1][0] if i + 1 < len(spans) else e) for i, (s, e) in enumerate(spans)]
+    return spans
 
 
-def _trim(doc: str, start: int, end: int, line_start: bool) -> tuple[int, int]:
-    """Move start past whitespace (and bullet markers at a line's start), end before whitespace."""
-    if line_start:
-        m = _BULLET.match(doc, start, end)
-        if m and m.end() < end:
-            start = m.end()
-    while start < end and doc[start].isspace():
-        start += 1
-    while end > start and doc[end - 1].isspace():
-        end -= 1
-    return start, end
+def _starts(line: str) -> list[int]:
+    """Where each sentence of a non-blank line starts: 0 first, then increasing.
+
+    A sentence runs to the next one's start (the last to the end of the line),
+    so no text is lost. ``text_to_sentences`` runs in C; its sentences are
+    located in the line with ``str.find``. Only when blingfire rewrote some
+    characters (so a sentence is not found verbatim) is the much slower
+    offsets API used for that line; if blingfire fails, the line is one
+    sentence.
+    """
+    try:
+        out = _to_sentences(line)
+        if "\n" not in out and (not out or out in line):
+            return [0]  # one sentence, found verbatim (or none at all)
+        found = []
+        pos = 0
+        find = line.find
+        for part in out.split("\n"):
+            if not part:
+                continue
+            start = find(part, pos)
+            if start < 0:
+                found = [s for s, _ in _offsets_spans(line)]
+                break
+            found.append(start)
+            pos = start + len(part)
+        found[:1] = [0]  # the first sentence starts the line
+        return found
+    except Exception:  # blingfire asserts on some inputs; one span is a safe answer
+        return [0]
 
 
 def segment(text: str) -> list[Span]:
@@ -135,18 +132,48 @@ def segment(text: str) -> list[Span]:
     ``MAX_SENTENCE_CHARS`` characters.
     """
     spans: list[Span] = []
+    append = spans.append
+    bullet = _BULLET.match
+    new = tuple.__new__  # Span(...) without the Python-level __new__ of a NamedTuple
     for line_match in _LINE.finditer(text):
         line = line_match.group()
-        if not line.strip():
+        if line.isspace():
             continue
         base = line_match.start()
-        for s, e in _blingfire_spans(line):
-            start, end = _trim(text, base + s, base + e, line_start=s == 0)
+        starts = _starts(line)
+        ends = starts[1:]
+        ends.append(len(line))
+        for s, e in zip(starts, ends, strict=True):
+            chunk = line[s:e]
+            if s == 0 and not chunk[0].isalnum():
+                # Bullet markers at a line's start stay outside (unless they are all there is);
+                # none of them (nor a space) is alphanumeric.
+                m = bullet(chunk)
+                if 0 < m.end() < len(chunk):
+                    s += m.end()
+                    chunk = chunk[m.end() :]
+            body = chunk.lstrip()
+            start = base + s + len(chunk) - len(body)
+            body = body.rstrip()
+            if len(body) <= MAX_SENTENCE_CHARS:
+                if body:
+                    append(new(Span, (start, start + len(body), body)))
+                continue
+            end = start + len(body)
             for piece in range(start, end, MAX_SENTENCE_CHARS):
-                p_start, p_end = _trim(text, piece, min(piece + MAX_SENTENCE_CHARS, end), False)
+                p_start, p_end = _trim(text, piece, min(piece + MAX_SENTENCE_CHARS, end))
                 if p_end > p_start:
-                    spans.append(Span(p_start, p_end, text[p_start:p_end]))
+                    append(Span(p_start, p_end, text[p_start:p_end]))
     return spans
+
+
+def _trim(doc: str, start: int, end: int) -> tuple[int, int]:
+    """Move start past whitespace and end before whitespace."""
+    while start < end and doc[start].isspace():
+        start += 1
+    while end > start and doc[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def split_sentences(text: str) -> list[str]:
