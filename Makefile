@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SEMANTIC_STAMP := $(VENV)/.semantic
 
 .DEFAULT_GOAL := help
-.PHONY: help venv semantic constraints train test datasheet adapt-curve bench bench-spark example-report lint format clean
+.PHONY: help venv semantic constraints train repro-check test datasheet adapt-curve bench bench-spark example-report lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,16 @@ constraints: $(STAMP) ## re-pin constraints.txt to what .venv has now (after cha
 
 train: $(SEMANTIC_STAMP) ## train both tiers, evaluate, write model/artifacts/ and reports/
 	$(BIN)/python -m training.train
+
+# numpy's SIMD off and OpenBLAS on an old core type: the arithmetic of another CPU.
+OTHER_CPU := OPENBLAS_CORETYPE=Prescott NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL X86_V3 AVX512_SPR"
+
+repro-check: $(SEMANTIC_STAMP) ## retrain under another CPU's arithmetic; must match model/artifacts and reports byte for byte
+	tmp=$$(mktemp -d) && cp -r model/artifacts $$tmp/artifacts && cp -r reports $$tmp/reports && \
+	$(OTHER_CPU) $(BIN)/python -m training.train --artifacts $$tmp/artifacts --reports $$tmp/reports && \
+	diff -r model/artifacts $$tmp/artifacts && diff -r reports $$tmp/reports && \
+	echo "repro-check: every file of model/artifacts and reports is the same"; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 test: $(SEMANTIC_STAMP) ## run the whole test suite (semantic tier included)
 	$(BIN)/python -m pytest tests
