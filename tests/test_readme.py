@@ -256,3 +256,17 @@ def test_readme_lists_every_make_target() -> None:
     for target in targets:
         if target != "help":
             assert f"`{target}`" in readme, f"README.md's target list lacks {target}"
+
+
+def test_readme_python_session_is_real_output(shipped_model: None) -> None:
+    """Every ``>>>`` session of the README runs and prints what it shows (doctest)."""
+    import doctest
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sessions = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if ">>>" in b]
+    assert sessions
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(verbose=False)
+    for i, block in enumerate(sessions):
+        runner.run(parser.get_doctest(block, {}, f"README session {i}", "README.md", 0))
+    failed, attempted = runner.summarize(verbose=False)
+    assert attempted and not failed, "a README >>> example is stale: run it and update README.md"
