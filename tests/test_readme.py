@@ -270,3 +270,22 @@ def test_readme_python_session_is_real_output(shipped_model: None) -> None:
         runner.run(parser.get_doctest(block, {}, f"README session {i}", "README.md", 0))
     failed, attempted = runner.summarize(verbose=False)
     assert attempted and not failed, "a README >>> example is stale: run it and update README.md"
+
+
+def test_readme_quotes_the_encoder_comparison() -> None:
+    """The numpy-or-torch choice of the semantic tier, as reports/encoder_bench.json measured it."""
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    b = json.loads((ROOT / "reports" / "encoder_bench.json").read_text())
+    npy, st = b["engines"]["numpy"], b["engines"]["sentence-transformers"]
+    sizes = b["install_sizes"]
+    for phrase in (
+        f"({npy['throughput']['sentences_per_s']:.0f} against "
+        f"{st['throughput']['sentences_per_s']:.0f} sentences/s on 2 cores)",
+        f"an import of {npy['cold_start']['import_s']:.2f} s against "
+        f"{st['cold_start']['import_s']:.2f} s",
+        f"a peak of {npy['cold_start']['peak_rss_mb']:.0f} MB against "
+        f"{st['cold_start']['peak_rss_mb']:.0f} MB",
+        f"{sizes['lean']['semantic_pieces_mb']:.1f} MB of packages against a site-packages of "
+        f"{sizes['torch']['site_packages_mb']:,.1f} MB",
+    ):
+        assert phrase in readme, f"README.md should say {phrase!r}"
