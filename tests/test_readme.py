@@ -140,6 +140,15 @@ def test_readme_quotes_current_benchmark() -> None:
         f"{f['50mb']['median_s']:.1f} s, peak memory {f['50mb']['peak_rss_mib']:.0f} MiB "
         f"({f['1mb']['peak_rss_mib']:.0f} MiB for 1 MB)",
     ]
+    t = b["tiers"]
+    expected += [
+        f"plain-data scorer ran at {b['references']['ratio_to_sklearn_pipeline']:.2f}x the",
+        f"`fast` {t['fast']['sentences_per_s']['median']:,.0f} sentences/s, `semantic` "
+        f"{t['semantic']['sentences_per_s']['median']:,.0f} "
+        f"({t['semantic']['cold_start']['median_s']:.2f} s cold start), `cascade` "
+        f"{t['cascade']['sentences_per_s']['median']:,.0f} "
+        f"(it re-scored {t['cascade']['rescored_share']:.0%}",
+    ]
     for phrase in expected:
         assert phrase in readme, f"README.md should say {phrase!r}: update it after 'make bench'"
 
