@@ -316,7 +316,9 @@ def _tiers_section(r: dict) -> list[str]:
             f"encodes {casc['rescored_share']:.0%} of these sentences",
         ),
         "",
-        "Speed and cold start of each are in *Speed and memory* below (`make bench`). "
+        "Embedding scales tried (mean leave-one-topic-out ROC-AUC): "
+        + ", ".join(f"{c['name']} {_fmt(c['topic_auc_mean'])}" for c in sem["selection"])
+        + ". Speed and cold start of each tier are in *Speed and memory* below (`make bench`). "
         "Cuts tried for the cascade (held-out topics):",
         "",
         "| cut | re-scored share | held-out-topic ROC-AUC | seed ROC-AUC |",

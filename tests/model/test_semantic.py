@@ -249,3 +249,18 @@ def test_cascade_explains_each_sentence_by_the_model_that_scored_it() -> None:
         assert total == pytest.approx(float(zi), abs=1e-6), text
         names = {n for n, _ in e["up"] + e["down"]}
         assert ("sentence meaning (MiniLM)" in names) == (pf >= model.cascade_cut)
+
+
+@needs_encoder
+def test_pandas_and_datasets_helpers_take_the_tier_by_name() -> None:
+    pd = pytest.importorskip("pandas")
+    from model.frames import score_batch, score_frame
+
+    df = pd.DataFrame({"text": CLAIMS})
+    for name in ("semantic", "cascade"):
+        out = score_frame(df, model_dir=name)
+        np.testing.assert_allclose(
+            out["claim_risk_score"], score_sentences(CLAIMS, name), rtol=0, atol=1e-6
+        )
+        batch = score_batch({"text": CLAIMS}, model_dir=name)
+        np.testing.assert_allclose(batch["score"], out["claim_risk_score"], rtol=0, atol=1e-6)
