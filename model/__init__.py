@@ -8,6 +8,11 @@ blingfire and the standard library only: the model is plain data
 (``model/artifacts/model.json``), never a pickle, and scikit-learn, scipy,
 pandas and ``datasets`` are imported only by training and the optional
 DataFrame and ``datasets`` helpers.
+
+Every scoring function takes ``model_dir``: a model folder, or the name of a
+shipped model: ``"fast"`` (the default), ``"semantic"`` (adds the sentence's
+MiniLM embedding; needs ``make semantic``) or ``"cascade"`` (fast, then
+semantic on what fast scores high).
 """
 
 from __future__ import annotations

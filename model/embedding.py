@@ -37,7 +37,7 @@ def _encoder() -> MiniLMEncoder:
 class EmbeddingTerm:
     """``scale * embedding(sentence) @ weights``: the embedding's share of the log-odds."""
 
-    name = "sentence meaning (MiniLM)"
+    name = "embedding__minilm"  # as cue features are "cues__<name>"
     install = INSTALL
 
     def __init__(

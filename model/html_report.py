@@ -86,6 +86,8 @@ def feature_label(name: str) -> str:
     if name.startswith("cues__"):
         cue = name[len("cues__") :]
         return CUE_LABELS.get(cue, cue.replace("_", " ") + " wording")
+    if name.startswith("embedding__"):
+        return "what the sentence says (its MiniLM embedding)"
     return f"“{name}”"
 
 

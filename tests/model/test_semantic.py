@@ -94,7 +94,7 @@ def test_explanations_of_the_semantic_model_add_up(fitted: tuple) -> None:
     _, sentence, _ = fitted
     [explained] = sentence.explain([CLAIMS[0]], k=100_000)
     terms = explained["up"] + explained["down"]
-    assert any(name == "sentence meaning (MiniLM)" for name, _ in terms)
+    assert any(name == "embedding__minilm" for name, _ in terms)
     total = sentence.intercept + sum(c for _, c in terms)
     assert total == pytest.approx(float(sentence.logits([CLAIMS[0]])[0]), abs=1e-9)
 
@@ -248,7 +248,7 @@ def test_cascade_explains_each_sentence_by_the_model_that_scored_it() -> None:
         total = scorer.sentence.intercept + sum(c for _, c in e["up"] + e["down"])
         assert total == pytest.approx(float(zi), abs=1e-6), text
         names = {n for n, _ in e["up"] + e["down"]}
-        assert ("sentence meaning (MiniLM)" in names) == (pf >= model.cascade_cut)
+        assert ("embedding__minilm" in names) == (pf >= model.cascade_cut)
 
 
 @needs_encoder
