@@ -53,7 +53,10 @@ datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
 adapt-curve: $(STAMP) ## measure label-by-label adaptation to unseen topics (a few minutes)
 	$(BIN)/python -m training.adapt_curve
 
+# fastText is a reference the bench measures when it installs here (a prebuilt wheel;
+# nothing in the product uses it): its failure to install is not the bench's.
 bench: $(SEMANTIC_STAMP) ## measure speed and memory, write reports/benchmark.json
+	-$(BIN)/python -m pip install --quiet --no-deps fasttext-wheel==0.9.2
 	$(BIN)/python -m training.bench
 
 bench-spark: $(STAMP) ## Spark local[2] against one process and Dataset.map, write reports/bench_spark.json
