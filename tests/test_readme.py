@@ -143,6 +143,8 @@ def test_readme_quotes_current_benchmark() -> None:
     t = b["tiers"]
     expected += [
         f"plain-data scorer ran at {b['references']['ratio_to_sklearn_pipeline']:.2f}x the",
+        f"at {b['references']['plain_data_scorer']['sentences_per_s']['median']:,.0f} sentences/s "
+        f"against {b['references']['fasttext']['sentences_per_s']['median']:,.0f} for fastText",
         f"`fast` {t['fast']['sentences_per_s']['median']:,.0f} sentences/s, `semantic` "
         f"{t['semantic']['sentences_per_s']['median']:,.0f} "
         f"({t['semantic']['cold_start']['median_s']:.2f} s cold start), `cascade` "
