@@ -274,7 +274,10 @@ def _embedding_term(spec: Any) -> Any:
             f"claim-risk runs {ENCODER} ({DIM} dims, mean+l2)"
         )
     weights = _floats(spec["weights"], DIM, "embedding weights")
-    return EmbeddingTerm(weights, _number(spec["scale"], "embedding scale"))
+    sha = spec["encoder_sha256"]
+    if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise ValueError("embedding encoder_sha256 must be 64 hex digits")
+    return EmbeddingTerm(weights, _number(spec["scale"], "embedding scale"), sha)
 
 
 def _context_model(spec: Any) -> ContextModel | None:
@@ -332,17 +335,12 @@ def _load(directory: Path) -> LoadedModel:
 
 
 def _check_encoder(model: LoadedModel) -> None:
-    """A semantic model needs its encoder's packages: say how to get them."""
+    """A semantic model needs its encoder's packages, with the files it was trained on."""
     if model.sentence.embedding is None:
         return
-    from model.embedding import missing_packages
-
-    missing = missing_packages()
-    if missing:
-        raise ModelError(
-            f"the {model.name} model in {model.directory} needs the MiniLM encoder "
-            f"({', '.join(missing)} not installed): {model.sentence.embedding.install}"
-        )
+    problem = model.sentence.embedding.problem()
+    if problem:
+        raise ModelError(f"the {model.name} model in {model.directory}: {problem}")
 
 
 def cascade(semantic: LoadedModel, fast: LoadedModel, cut: float | None = None) -> LoadedModel:

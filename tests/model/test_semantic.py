@@ -264,3 +264,33 @@ def test_pandas_and_datasets_helpers_take_the_tier_by_name() -> None:
         )
         batch = score_batch({"text": CLAIMS}, model_dir=name)
         np.testing.assert_allclose(batch["score"], out["claim_risk_score"], rtol=0, atol=1e-6)
+
+
+@needs_encoder
+def test_an_encoder_package_with_other_files_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The semantic model records the encoder files' SHA-256; other weights are not used."""
+    import model.embedding
+
+    spec = json.loads((SEMANTIC_DIR / "model.json").read_text())
+    from model.encoder import fingerprint
+
+    assert spec["sentence_model"]["embedding"]["encoder_sha256"] == fingerprint()
+    monkeypatch.setattr(model.embedding, "fingerprint", lambda: "0" * 64)
+    with pytest.raises(ModelError, match="install the version the model was trained with"):
+        load_model("semantic")
+
+
+def test_encoder_fingerprint_covers_every_file_that_decides_the_embeddings(
+    tmp_path: Path,
+) -> None:
+    from model.encoder import FINGERPRINT_FILES, EncoderError, fingerprint
+
+    for name in FINGERPRINT_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    first = fingerprint(tmp_path)
+    (tmp_path / "tokenizer.json").write_text("another vocabulary")
+    assert fingerprint(tmp_path) != first
+    (tmp_path / "config.json").unlink()
+    with pytest.raises(EncoderError, match="config.json"):
+        fingerprint(tmp_path)
