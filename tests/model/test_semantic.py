@@ -292,5 +292,5 @@ def test_encoder_fingerprint_covers_every_file_that_decides_the_embeddings(
     (tmp_path / "tokenizer.json").write_text("another vocabulary")
     assert fingerprint(tmp_path) != first
     (tmp_path / "config.json").unlink()
-    with pytest.raises(EncoderError, match="config.json"):
+    with pytest.raises(EncoderError, match=r"config\.json"):
         fingerprint(tmp_path)
