@@ -55,3 +55,21 @@ def test_shipped_semantic_model_comes_from_the_same_run() -> None:
     assert semantic["cascade_cut"] <= semantic["threshold"]
     spec = json.loads((SEMANTIC_DIR / "model.json").read_text())
     assert spec["sentence_model"]["embedding"]["dim"] == 384
+
+
+def test_shipped_report_is_what_training_renders(tmp_path: Path) -> None:
+    """reports/README.md, generated blocks included, is byte for byte what `make train` writes.
+
+    (`make bench`, `make bench-spark` and `make adapt-curve` rewrite their blocks in
+    place; `make train` renders them all: the two must agree.)
+    """
+    import shutil
+
+    from training.report import main as rebuild
+
+    copy = tmp_path / "reports"
+    shutil.copytree(ROOT / "reports", copy)
+    assert rebuild(["--reports", str(copy)]) == 0
+    assert (copy / "README.md").read_text(encoding="utf-8") == (
+        ROOT / "reports" / "README.md"
+    ).read_text(encoding="utf-8"), "reports/README.md differs from what 'make train' renders"

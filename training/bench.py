@@ -507,7 +507,9 @@ def update_readme(section: str, readme: Path, start: str = START, end: str = END
     block = f"{start}\n{section}{end}\n"
     if start in text and end in text:
         head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1].lstrip("\n")
+        tail = rest.split(end, 1)[1].lstrip("\n")
+        # one blank line before the next block, as `make train` renders the report
+        text = head + block + ("\n" + tail if tail else "")
     else:
         text = text.rstrip("\n") + "\n\n" + block
     readme.write_text(text, encoding="utf-8")
