@@ -191,7 +191,8 @@ def write_rows(
     ``path`` left alone if it no longer has that stamp.
     """
     with _atomic_file(path, unchanged_since) as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        # "\n" line ends, as labels/sentences.csv is committed (csv's default is "\r\n").
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(escape_row(r) if spreadsheet else r for r in rows)
 

@@ -31,7 +31,7 @@ def test_common_languages_are_named(code: str, text: str) -> None:
 
 
 def test_no_english_sentence_of_the_labels_is_marked_foreign() -> None:
-    """The 2,024 labelled sentences are English but for a Ukrainian menu on one real page."""
+    """The labelled sentences are English but for a Ukrainian menu on one real page."""
     rows = list(csv.DictReader((ROOT / "labels" / "sentences.csv").open(encoding="utf-8")))
     docs: dict[str, list[str]] = {}
     for r in rows:
