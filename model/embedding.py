@@ -84,5 +84,12 @@ class EmbeddingTerm:
         return _encoder().encode(list(sentences))
 
     def logits(self, vectors: np.ndarray) -> np.ndarray:
-        """The term for each row of ``vectors`` (as training computes its features)."""
-        return (np.asarray(vectors, dtype=np.float64) * self.scale) @ self.weights
+        """The term for each row of ``vectors`` (as training computes its features).
+
+        Summed row by row, not by a matrix product: BLAS may add up a row in
+        another order depending on how many rows come with it, and one
+        sentence must score the same in any batch.
+        """
+        terms = np.asarray(vectors, dtype=np.float64) * self.scale
+        terms *= self.weights
+        return terms.sum(axis=1)

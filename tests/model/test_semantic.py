@@ -294,3 +294,16 @@ def test_encoder_fingerprint_covers_every_file_that_decides_the_embeddings(
     (tmp_path / "config.json").unlink()
     with pytest.raises(EncoderError, match=r"config\.json"):
         fingerprint(tmp_path)
+
+
+def test_embedding_term_scores_a_row_the_same_in_any_batch() -> None:
+    """Given the embeddings, a sentence's term does not depend on its batch-mates (exactly)."""
+    from model.embedding import EmbeddingTerm
+
+    rng = np.random.default_rng(0)
+    term = EmbeddingTerm(rng.normal(size=384), 1.0, "0" * 64)
+    vectors = rng.normal(size=(300, 384)).astype(np.float32)
+    whole = term.logits(vectors)
+    for size in (1, 2, 3, 7, 64, 129):
+        for start in range(0, 300 - size, 41):
+            assert term.logits(vectors[start : start + size])[0] == whole[start]
