@@ -373,21 +373,35 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="score doc cases with each sentence on its own (no document context)",
     )
+    parser.add_argument(
+        "--model",
+        default=None,
+        metavar="NAME|DIR",
+        help="fast (default), semantic, cascade, or a model folder",
+    )
     args = parser.parse_args(argv)
 
-    from model import load_model, score_documents, score_sentences
+    from functools import partial
 
-    threshold = load_model().threshold
+    from model import ModelError, load_model, score_documents, score_sentences
+
+    try:
+        model = load_model(args.model)
+    except ModelError as exc:
+        print(f"behaviour: {exc}", file=sys.stderr)
+        return 7
+    alone = partial(score_sentences, model_dir=model)
+    in_documents = partial(score_documents, model_dir=model)
     result = run_suite(
-        score_sentences,
-        threshold,
-        score_documents=_context_free(score_sentences) if args.sentence_only else score_documents,
+        alone,
+        model.threshold,
+        score_documents=_context_free(alone) if args.sentence_only else in_documents,
         cases=load_cases(args.cases),
     )
     if args.json:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render_markdown(result, "Behavioural suite: shipped model"))
+        sys.stdout.write(render_markdown(result, f"Behavioural suite: {model.name} model"))
     return 0
 
 

@@ -259,3 +259,20 @@ def test_result_is_deterministic_json_and_renders(cases: list[dict]) -> None:
     assert "| doc | 0 | 0 | skipped (" in text
     assert f"`{first['failures'][0]['id']}`" in text
     assert f"`{first['failures'][10]['id']}`" not in text
+
+
+def test_the_runner_takes_a_model_by_name(capsys) -> None:
+    """`python -m training.behaviour --model NAME` runs the suite on that tier."""
+    import json
+
+    import pytest
+
+    from model.embedding import missing_packages
+    from training.behaviour import main
+
+    if missing_packages():
+        pytest.skip("the semantic extra is not installed: make semantic")
+    assert main(["--model", "semantic", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] > 0 and 0.0 < result["pass_rate"] <= 1.0
+    assert main(["--model", "/no/such/model"]) == 7
