@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     _plot(summary, args.out.parent / "figures" / "adaptation_curve.png")
-    from training.bench import update_readme
+    from training.benchkit import update_readme
 
     update_readme(render(summary), args.out.parent / "README.md", START, END)
     print(f"[adapt] wrote {args.out} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)

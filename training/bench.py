@@ -9,18 +9,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from training.bench_tiers import bench_tiers
-from training.config import REPORTS, SENTENCES
+from training.benchkit import (
+    corpus,
+    documents,
+    log,
+    machine,
+    rate,
+    run_command,
+    timed,
+    update_readme,
+)
+from training.config import REPORTS
 
 BENCH_JSON = REPORTS / "benchmark.json"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -31,123 +38,6 @@ TARGETS = {
     "memory_ratio_50mb_to_1mb": 2.0,
     "ratio_to_sklearn_pipeline": 2.5,
 }
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
-    """Median, min and max wall time of ``fn`` over ``repeats`` runs."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return {
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
-        "runs": repeats,
-    }
-
-
-def rate(n: float, t: dict[str, float]) -> dict[str, float]:
-    """Items per second from a timing: median and spread (from the max and min times)."""
-    return {"median": n / t["median_s"], "low": n / t["max_s"], "high": n / t["min_s"]}
-
-
-def corpus(n: int, seed: int = 0) -> list[str]:
-    """``n`` sentences from the labelled data, shuffled and perturbed so none repeats exactly."""
-    import csv
-
-    with SENTENCES.open(newline="", encoding="utf-8") as fh:
-        base = [row["text"] for row in csv.DictReader(fh)]
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        words = rng.choice(base).split()
-        op = rng.randrange(4)
-        if op == 0 and len(words) > 3:
-            del words[rng.randrange(len(words))]
-        elif op == 1 and len(words) > 2:
-            j = rng.randrange(len(words) - 1)
-            words[j], words[j + 1] = words[j + 1], words[j]
-        elif op == 2:
-            words.insert(rng.randrange(len(words) + 1), str(rng.randrange(10_000)))
-        else:
-            words.append(rng.choice(("today", "now", "for you", f"#{i}")))
-        out.append(" ".join(words))
-    return out
-
-
-def documents(sentences: list[str], per_doc: int = 25) -> list[str]:
-    """Raw documents: paragraphs of sentences with headings and bullet lines between them."""
-    docs = []
-    for i in range(0, len(sentences), per_doc):
-        chunk = sentences[i : i + per_doc]
-        lines, para = [], []
-        for j, s in enumerate(chunk):
-            if j % 7 == 0:
-                lines.append(s.rstrip("."))  # a heading line
-            elif j % 5 == 0:
-                lines.append("- " + s)
-            else:
-                para.append(s if s.endswith((".", "!", "?")) else s + ".")
-                if len(para) == 3:
-                    lines.append(" ".join(para))
-                    para = []
-        lines.append(" ".join(para))
-        docs.append("\n".join(line for line in lines if line))
-    return docs
-
-
-def _run(cmd: list[str], stdin_path: Path | None = None) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of a command, measured in a fresh wrapper process."""
-    wrapper = (
-        "import resource, subprocess, sys, time, json\n"
-        "cmd = json.loads(sys.argv[1]); src = sys.argv[2]\n"
-        "fin = open(src, 'rb') if src else subprocess.DEVNULL\n"
-        "t0 = time.perf_counter()\n"
-        "r = subprocess.run(cmd, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
-        "t = time.perf_counter() - t0\n"
-        "assert r.returncode == 0, r.stderr.decode()[-500:]\n"
-        "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", wrapper, json.dumps(cmd), str(stdin_path or "")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    t, rss = out.stdout.split()
-    return float(t), int(rss)
-
-
-def machine() -> dict:
-    """Cores, CPU model and library versions."""
-    import blingfire  # noqa: F401
-    import datasets
-    import numpy
-    import sklearn
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "scikit_learn": sklearn.__version__,
-        "numpy": numpy.__version__,
-        "datasets": datasets.__version__,
-    }
 
 
 def bench_scoring(n: int, repeats: int) -> dict:
@@ -296,7 +186,7 @@ def bench_cold_start(repeats: int) -> dict:
     log(f"cold starts x{repeats}")
     out = {}
     for name, cmd in cmds.items():
-        times = [_run(cmd)[0] for _ in range(repeats)]
+        times = [run_command(cmd)[0] for _ in range(repeats)]
         out[name] = {
             "median_s": statistics.median(times),
             "min_s": min(times),
@@ -327,7 +217,8 @@ def bench_big_file(mb_sizes: tuple[int, ...], repeats: int) -> dict:
                     i += 1
             log(f"predict --format jsonl on {size} MB x{repeats}")
             runs = [
-                _run([predict, "--format", "jsonl", "--file", str(path)]) for _ in range(repeats)
+                run_command([predict, "--format", "jsonl", "--file", str(path)])
+                for _ in range(repeats)
             ]
             times = [t for t, _ in runs]
             out[f"{size}mb"] = {
@@ -347,7 +238,7 @@ def bench_training() -> dict:
     """Wall time of the training run (no environment set-up) and the model file size."""
     with tempfile.TemporaryDirectory() as tmp:
         log("training (python -m training.train) into a temporary folder")
-        t, rss = _run(
+        t, rss = run_command(
             [
                 sys.executable,
                 "-m",
@@ -501,20 +392,6 @@ def render(b: dict) -> str:
     return "\n".join(lines)
 
 
-def update_readme(section: str, readme: Path, start: str = START, end: str = END) -> None:
-    """Replace a generated block of the report README (appending it if absent)."""
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    block = f"{start}\n{section}{end}\n"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        tail = rest.split(end, 1)[1].lstrip("\n")
-        # one blank line before the next block, as `make train` renders the report
-        text = head + block + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    readme.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.bench", description=__doc__)
     parser.add_argument("--sentences", type=int, default=200_000)
@@ -537,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     result["bench_wall_s"] = time.perf_counter() - t0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    update_readme(render(result), args.out.parent / "README.md")
+    update_readme(render(result), args.out.parent / "README.md", START, END)
     log(f"wrote {args.out} in {result['bench_wall_s']:.0f} s")
     return 0
 

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from training.bench import corpus, documents, log, machine, rate, update_readme
+from training.benchkit import corpus, documents, log, machine, rate, update_readme
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

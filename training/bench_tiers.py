@@ -27,11 +27,11 @@ COLD_START_SENTENCE = (
 
 
 def _cold_start(name: str, repeats: int) -> dict:
-    from training.bench import _run
+    from training.benchkit import run_command
 
     predict = str(Path(sys.executable).with_name("predict"))
     cmd = [predict, "--model", name, COLD_START_SENTENCE]
-    times = [_run(cmd)[0] for _ in range(repeats)]
+    times = [run_command(cmd)[0] for _ in range(repeats)]
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
 
@@ -43,7 +43,7 @@ def bench_tiers(n: int, repeats: int) -> dict:
     from model.linear import sigmoid
     from model.score import document_logits
     from model.segment import segment
-    from training.bench import corpus, documents, log, rate, timed
+    from training.benchkit import corpus, documents, log, rate, timed
 
     if missing_packages():
         return {"skipped": "the MiniLM encoder is not installed: make semantic"}
