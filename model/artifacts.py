@@ -331,7 +331,9 @@ def _load(directory: Path) -> LoadedModel:
         sentence, context = parse_model(_json(data, path))
     except ValueError as exc:
         raise ModelError(f"{directory}: {exc}: rebuild with 'make train'") from None
-    return LoadedModel(sentence, context, decision, meta, directory)
+    loaded = LoadedModel(sentence, context, decision, meta, directory)
+    _check_encoder(loaded)
+    return loaded
 
 
 def _check_encoder(model: LoadedModel) -> None:
@@ -370,7 +372,6 @@ def load_model(model_dir: ModelChoice = None) -> LoadedModel:
     if isinstance(model_dir, LoadedModel):
         return model_dir
     loaded = _load(resolve_dir(model_dir))
-    _check_encoder(loaded)
     raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
     if raw != "cascade":
         return loaded

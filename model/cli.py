@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from model.artifacts import LoadedModel
+from model.artifacts import NAMED, LoadedModel
 from model.context import page_score
 from model.csvsafe import escape_row
 from model.decision import Decision
@@ -41,7 +41,7 @@ from model.readers import (
     looks_like_url,
     printable,
 )
-from model.score import cascade_parts, model_logits
+from model.score import document_parts
 from model.segment import Span, segment
 
 EXIT_OK = 0
@@ -485,11 +485,7 @@ def _score_document(doc: Document, run: _Run) -> Iterator[Scored]:
         run.languages.update(langs)
         keep = [j for j, lang in enumerate(langs) if not (run.skip_non_english and _foreign(lang))]
         texts = [window[j][1].text for j in keep]
-        rescored = None
-        if model.cascade_from is not None:
-            z, zc, rescored = cascade_parts(model.cascade_from, model, model.cascade_cut, [texts])
-        else:
-            z, zc = model_logits(model, [texts])
+        z, zc, rescored = document_parts(model, [texts])
         scores = sigmoid(zc).tolist()
         top = sorted(top + scores, reverse=True)[:3]
         page = round(page_score(top), 6)
@@ -638,8 +634,6 @@ def _check_html_target(args: argparse.Namespace) -> str | None:
 
 def _check_model_dir(model_dir: str | None) -> str | None:
     """Say what is missing from an explicit --model folder, before loading it."""
-    from model.artifacts import NAMED
-
     if model_dir is None or model_dir in NAMED:
         return None
     path = Path(model_dir)

@@ -53,6 +53,7 @@ class EmbeddingTerm:
         self.scale = float(scale)
         self.encoder_sha256 = encoder_sha256
         self.encode = encode
+        self._last: tuple[list[str], np.ndarray] | None = None
 
     def problem(self) -> str | None:
         """Why the installed encoder cannot serve this model, or None when it can."""
@@ -76,12 +77,18 @@ class EmbeddingTerm:
 
         The encoder computes in float32 and in batches, so one sentence's
         embedding can differ by about 1e-7 between batches and between CPUs.
+        The last batch's embeddings are kept: ``predict --explain`` asks for
+        the same sentences' scores and then their explanations.
         """
+        sentences = list(sentences)
         if not sentences:
             return np.zeros((0, DIM), dtype=np.float32)
-        if self.encode is not None:
-            return self.encode(list(sentences))
-        return _encoder().encode(list(sentences))
+        if self._last is not None and self._last[0] == sentences:
+            return self._last[1]
+        encode = self.encode if self.encode is not None else _encoder().encode
+        vectors = encode(sentences)
+        self._last = (sentences, vectors)
+        return vectors
 
     def logits(self, vectors: np.ndarray) -> np.ndarray:
         """The term for each row of ``vectors`` (as training computes its features).

@@ -47,10 +47,8 @@ def explain_sentences(
     Returns ``[{"up": [(feature, contribution), ...], "down": [...]}, ...]``,
     contributions in log-odds, strongest first.
     """
-    model = load_model(model_dir)
-    if model.cascade_from is None:
-        return explain_model(model, sentences, k)
-    from model.linear import sigmoid
+    from model.score import rescored_alone
 
-    rescored = sigmoid(model.cascade_from.sentence.logits(list(sentences))) >= model.cascade_cut
-    return explain_model(model, sentences, k, rescored)
+    model = load_model(model_dir)
+    sentences = list(sentences)
+    return explain_model(model, sentences, k, rescored_alone(model, sentences))

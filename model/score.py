@@ -19,7 +19,9 @@ __all__ = [
     "Scorer",
     "SentenceScore",
     "cascade_parts",
+    "document_parts",
     "model_logits",
+    "rescored_alone",
     "score_documents",
     "score_sentence",
     "score_sentences",
@@ -73,16 +75,28 @@ class DocumentSummary:
         return asdict(self)
 
 
+def rescored_alone(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray | None:
+    """For a cascade scoring sentences alone, which ones the semantic model re-scores.
+
+    Those the fast model, reading them alone, scores at or above the cut;
+    None when ``model`` is not a cascade.
+    """
+    if model.cascade_from is None:
+        return None
+    return sigmoid(model.cascade_from.sentence.logits(sentences)) >= model.cascade_cut
+
+
 def sentence_logits(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
     """Context-free log-odds of a batch; a cascade re-scores only what ``fast`` puts high."""
     if not sentences:
         return np.zeros(0)
-    if model.cascade_from is None:
+    pick = rescored_alone(model, sentences)
+    if pick is None:
         return model.sentence.logits(sentences)
     z = model.cascade_from.sentence.logits(sentences)
-    pick = np.flatnonzero(sigmoid(z) >= model.cascade_cut)
-    if len(pick):
-        z[pick] = model.sentence.logits([sentences[i] for i in pick])
+    idx = np.flatnonzero(pick)
+    if len(idx):
+        z[idx] = model.sentence.logits([sentences[i] for i in idx])
     return z
 
 
@@ -133,21 +147,25 @@ def cascade_parts(
     return z, zc, pick
 
 
-def cascade_logits(
-    fast: LoadedModel, semantic: LoadedModel, cut: float, documents: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The fast model on everything, the semantic one on what fast scores ``cut`` or higher."""
-    z, zc, _ = cascade_parts(fast, semantic, cut, documents)
-    return z, zc
+def document_parts(
+    model: LoadedModel, documents: Sequence[Sequence[str]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Log-odds alone and with the page, and (for a cascade) which sentences semantic scored.
+
+    The path every entry point takes, so the fast model, the semantic one and
+    the cascade are scored the same way everywhere.
+    """
+    if model.cascade_from is None:
+        return (*document_logits(model.sentence, model.context, documents), None)
+    return cascade_parts(model.cascade_from, model, model.cascade_cut, documents)
 
 
 def model_logits(
     model: LoadedModel, documents: Sequence[Sequence[str]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``document_logits`` of a loaded model, cascade included: the path every entry point takes."""
-    if model.cascade_from is None:
-        return document_logits(model.sentence, model.context, documents)
-    return cascade_logits(model.cascade_from, model, model.cascade_cut, documents)
+    """``document_parts`` without the cascade's picks: log-odds alone and with the page."""
+    z, zc, _ = document_parts(model, documents)
+    return z, zc
 
 
 def document_probabilities(model: LoadedModel, documents: Sequence[Sequence[str]]) -> list:
@@ -255,9 +273,7 @@ class Scorer:
     """
 
     def __init__(self, model_dir: ModelChoice = None) -> None:
-        self.model_dir = (
-            model_dir if model_dir is None or isinstance(model_dir, str) else os.fspath(model_dir)
-        )
+        self.model_dir = os.fspath(model_dir) if isinstance(model_dir, os.PathLike) else model_dir
 
     def __call__(self, sentences: Iterable[str]) -> list[float]:
         """Context-free scores, as ``score_sentences``."""

@@ -24,6 +24,7 @@ from training.benchkit import (
     machine,
     rate,
     run_command,
+    spread,
     timed,
     update_readme,
 )
@@ -186,13 +187,7 @@ def bench_cold_start(repeats: int) -> dict:
     log(f"cold starts x{repeats}")
     out = {}
     for name, cmd in cmds.items():
-        times = [run_command(cmd)[0] for _ in range(repeats)]
-        out[name] = {
-            "median_s": statistics.median(times),
-            "min_s": min(times),
-            "max_s": max(times),
-            "runs": repeats,
-        }
+        out[name] = spread([run_command(cmd)[0] for _ in range(repeats)])
     out["ratio_to_import_sklearn"] = (
         out["predict_one_sentence"]["median_s"] / out["import_sklearn"]["median_s"]
     )

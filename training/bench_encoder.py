@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from importlib import metadata, util
 from pathlib import Path
 
+from training.benchkit import timed
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "reports" / "encoder_bench.json"
 ENGINES = ("numpy", "sentence-transformers")
@@ -117,16 +119,6 @@ def corpus_stats(texts: list[str]) -> dict:
         stats["mean_tokens"] = round(statistics.mean(lengths), 1)
         stats["max_tokens"] = max(lengths)
     return stats
-
-
-def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
-    """Median, min and max wall time of ``fn`` over ``repeats`` runs."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
 
 def available() -> list[str]:

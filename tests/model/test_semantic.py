@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,16 @@ CLAIMS = [
     "Vaccines cause autism.",
     "Ask your doctor before you stop any medicine.",
 ]
+
+
+@pytest.fixture
+def fresh_loads() -> Iterator[None]:
+    """Models loaded anew in the test, and again after it (loading is cached per folder)."""
+    from model.artifacts import _load
+
+    _load.cache_clear()
+    yield
+    _load.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +160,7 @@ def test_a_loaded_model_can_be_passed_in_place_of_a_folder() -> None:
 
 
 def test_semantic_model_without_the_encoder_is_refused_with_what_to_install(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, fresh_loads: None
 ) -> None:
     import model.embedding
 
@@ -267,7 +278,9 @@ def test_pandas_and_datasets_helpers_take_the_tier_by_name() -> None:
 
 
 @needs_encoder
-def test_an_encoder_package_with_other_files_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_encoder_package_with_other_files_is_refused(
+    monkeypatch: pytest.MonkeyPatch, fresh_loads: None
+) -> None:
     """The semantic model records the encoder files' SHA-256; other weights are not used."""
     import model.embedding
 
