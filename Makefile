@@ -32,14 +32,14 @@ constraints: $(STAMP) ## re-pin constraints.txt to what .venv has now (after cha
 	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable --exclude claim-risk | sort; } > constraints.tmp && mv constraints.tmp constraints.txt
 
 train: $(SEMANTIC_STAMP) ## train both tiers, evaluate, write model/artifacts/ and reports/
-	$(BIN)/python -m training.train
+	$(BIN)/python -m claim_risk.training.train
 
 # numpy's SIMD off and OpenBLAS on an old core type: the arithmetic of another CPU.
 OTHER_CPU := OPENBLAS_CORETYPE=Prescott NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL X86_V3 AVX512_SPR"
 
 repro-check: $(SEMANTIC_STAMP) ## retrain under another CPU's arithmetic; must match model/artifacts and reports byte for byte
 	tmp=$$(mktemp -d) && cp -r model/artifacts $$tmp/artifacts && cp -r reports $$tmp/reports && \
-	$(OTHER_CPU) $(BIN)/python -m training.train --artifacts $$tmp/artifacts --reports $$tmp/reports && \
+	$(OTHER_CPU) $(BIN)/python -m claim_risk.training.train --artifacts $$tmp/artifacts --reports $$tmp/reports && \
 	diff -r model/artifacts $$tmp/artifacts && diff -r reports $$tmp/reports && \
 	echo "repro-check: every file of model/artifacts and reports is the same"; \
 	status=$$?; rm -rf $$tmp; exit $$status
@@ -48,19 +48,19 @@ test: $(SEMANTIC_STAMP) ## run the whole test suite (semantic tier included)
 	$(BIN)/python -m pytest tests
 
 datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
-	$(BIN)/python -m training.datasheet --write
+	$(BIN)/python -m claim_risk.training.data.datasheet --write
 
 adapt-curve: $(STAMP) ## measure label-by-label adaptation to unseen topics (a few minutes)
-	$(BIN)/python -m training.adapt_curve
+	$(BIN)/python -m claim_risk.training.adapt.curve
 
 # fastText is a reference the bench measures when it installs here (a prebuilt wheel;
 # nothing in the product uses it): its failure to install is not the bench's.
 bench: $(SEMANTIC_STAMP) ## measure speed and memory, write reports/benchmark.json
 	-$(BIN)/python -m pip install --quiet --no-deps fasttext-wheel==0.9.2
-	$(BIN)/python -m training.bench
+	$(BIN)/python -m claim_risk.training.bench.scoring
 
 bench-spark: $(STAMP) ## Spark local[2] against one process and Dataset.map, write reports/bench_spark.json
-	$(BIN)/python -m training.bench_spark
+	$(BIN)/python -m claim_risk.training.bench.spark
 
 CHROMIUM ?= chromium
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-background-networking \

@@ -1,11 +1,11 @@
 """claim-risk: scores sentences of health text for unsupported medical claims.
 
-    from model import score_sentences, score_text
+    from claim_risk import score_sentences, score_text
     score_sentences(["Ketamine is not passed through breast milk."])  # -> [0.9...]
 
 Imports are lazy so that ``predict`` starts fast. Scoring needs numpy,
 blingfire and the standard library only: the model is plain data
-(``model/artifacts/model.json``), never a pickle, and scikit-learn, scipy,
+(``model/artifacts/model.json`` in the repository), never a pickle, and scikit-learn, scipy,
 pandas and ``datasets`` are imported only by training and the optional
 DataFrame and ``datasets`` helpers.
 
@@ -39,27 +39,26 @@ __all__ = [
 ]
 
 _HOMES = {
-    "ModelError": "model.artifacts",
-    "load_model": "model.artifacts",
-    "Scorer": "model.score",
-    "SentenceScore": "model.score",
-    "DocumentSummary": "model.score",
-    "score_documents": "model.score",
-    "score_sentence": "model.score",
-    "score_sentences": "model.score",
-    "score_text": "model.score",
-    "score_texts": "model.score",
-    "summarize": "model.score",
-    "explain_sentences": "model.explain",
-    "score_batch": "model.frames",
-    "score_frame": "model.frames",
+    "ModelError": "claim_risk.core.artifacts",
+    "load_model": "claim_risk.core.artifacts",
+    "Scorer": "claim_risk.core.score",
+    "SentenceScore": "claim_risk.core.score",
+    "DocumentSummary": "claim_risk.core.score",
+    "score_documents": "claim_risk.core.score",
+    "score_sentence": "claim_risk.core.score",
+    "score_sentences": "claim_risk.core.score",
+    "score_text": "claim_risk.core.score",
+    "score_texts": "claim_risk.core.score",
+    "summarize": "claim_risk.core.score",
+    "explain_sentences": "claim_risk.core.explain",
+    "score_batch": "claim_risk.frontends.frames",
+    "score_frame": "claim_risk.frontends.frames",
 }
 
 if TYPE_CHECKING:
-    from model.artifacts import ModelError, load_model
-    from model.explain import explain_sentences
-    from model.frames import score_batch, score_frame
-    from model.score import (
+    from claim_risk.core.artifacts import ModelError, load_model
+    from claim_risk.core.explain import explain_sentences
+    from claim_risk.core.score import (
         DocumentSummary,
         Scorer,
         SentenceScore,
@@ -70,6 +69,7 @@ if TYPE_CHECKING:
         score_texts,
         summarize,
     )
+    from claim_risk.frontends.frames import score_batch, score_frame
 
 
 def __getattr__(name: str) -> Any:
@@ -77,4 +77,4 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'model' has no attribute {name!r}")
+    raise AttributeError(f"module 'claim_risk' has no attribute {name!r}")

@@ -6,9 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-
-from training.labeltool import draft_rows
-from training.schema import COLUMNS
+from claim_risk.training.data.labeltool import draft_rows
+from claim_risk.training.data.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,8 +93,8 @@ def tiny_corpus(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def quick_train(labels_csv: Path, sources: Path, out: Path) -> int:
-    """Run `training.train --quick` on a corpus, writing artifacts/ and reports/ under ``out``."""
-    from training.train import main
+    """Run quick training on a corpus, writing artifacts/ and reports/ under ``out``."""
+    from claim_risk.training.train import main
 
     return main(["--labels", str(labels_csv), "--sources", str(sources),
                  "--user-labels", str(out / "no-user-labels"),
@@ -111,7 +110,7 @@ def train_quick():
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model folder trained by `training.train --quick` on the tiny corpus, once per session."""
+    """A model folder trained with ``--quick`` on the tiny corpus, once per session."""
     root = tmp_path_factory.mktemp("tiny")
     labels_csv, sources = write_tiny_corpus(root / "labels")
     assert quick_train(labels_csv, sources, root) == 0

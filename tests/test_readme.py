@@ -72,7 +72,7 @@ def test_model_mismatch_is_strict_for_the_team_and_skips_for_users(tmp_path: Pat
 
 def test_readme_records_the_shipped_training_data() -> None:
     """On a checkout without user labels, the recorded hash is the labels file's."""
-    from training.data import SENTENCES, USER_DIR, file_sha256
+    from claim_risk.training.data.sentences import SENTENCES, USER_DIR, file_sha256
 
     if USER_DIR.is_dir() and any(USER_DIR.glob("*.csv")):
         pytest.skip("labels/user/ holds user labels; the shipped hash covers sentences.csv only")
@@ -169,12 +169,15 @@ def test_readme_predict_examples_are_real_output(shipped_model: None) -> None:
         "kratom into your treatment plan.\n"
     )
     table = subprocess.run(
-        [sys.executable, "-m", "model.cli"], input=example.encode(), capture_output=True, check=True
+        [sys.executable, "-m", "claim_risk.frontends.cli"],
+        input=example.encode(),
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     for line in table.splitlines()[1:]:
         assert line in readme, f"README.md predict example is stale: {line!r}"
     csv_out = subprocess.run(
-        [sys.executable, "-m", "model.cli", "--format", "csv", "--only-flagged"],
+        [sys.executable, "-m", "claim_risk.frontends.cli", "--format", "csv", "--only-flagged"],
         input=example.encode(),
         capture_output=True,
         check=True,
@@ -189,7 +192,7 @@ def test_readme_adapt_walkthrough_is_real_output(tmp_path: Path, shipped_model: 
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     out = tmp_path / "user" / "my_pages.csv"
-    cmd = [sys.executable, "-m", "training.adapt"]
+    cmd = [sys.executable, "-m", "claim_risk.training.adapt"]
     extract = subprocess.run(
         [*cmd, "extract", "examples/adapt/my_pages/", "--out", str(out), "--topic", "my_site"],
         cwd=ROOT,

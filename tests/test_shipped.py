@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import model
-from model.artifacts import DEFAULT_DIR, load_model
+import claim_risk
+from claim_risk.core.artifacts import DEFAULT_DIR, load_model
+from claim_risk.training.data.sentences import SENTENCES, file_sha256
+
 from tests.conftest import METADATA_KEYS, SEED_CV_KEYS
-from training.data import SENTENCES, file_sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_shipped_model_is_not_stale() -> None:
     """The model was trained on the labels here, a user's labels in labels/user/ included."""
-    from training.data import USER_DIR
-    from training.report import training_data_sha256
+    from claim_risk.training.data.sentences import USER_DIR
+    from claim_risk.training.evaluation.report import training_data_sha256
 
     meta = json.loads((DEFAULT_DIR / "metadata.json").read_text())
     current = training_data_sha256(SENTENCES, USER_DIR)
@@ -36,13 +37,13 @@ def test_metrics_json_keeps_the_interface() -> None:
 def test_metadata_keeps_the_interface() -> None:
     meta = load_model().metadata
     assert set(meta) >= METADATA_KEYS, METADATA_KEYS - set(meta)
-    assert meta["package_version"] == model.__version__
+    assert meta["package_version"] == claim_risk.__version__
     assert meta["label_names"] == ["unsupported", "hedged", "none"]
 
 
 def test_shipped_semantic_model_comes_from_the_same_run() -> None:
     """The semantic tier beside the fast one: same labels, its figures in metrics.json."""
-    from model.artifacts import SEMANTIC_DIR
+    from claim_risk.core.artifacts import SEMANTIC_DIR
 
     fast = json.loads((DEFAULT_DIR / "metadata.json").read_text())
     semantic = json.loads((SEMANTIC_DIR / "metadata.json").read_text())
@@ -65,7 +66,7 @@ def test_shipped_report_is_what_training_renders(tmp_path: Path) -> None:
     """
     import shutil
 
-    from training.report import main as rebuild
+    from claim_risk.training.evaluation.report import main as rebuild
 
     copy = tmp_path / "reports"
     shutil.copytree(ROOT / "reports", copy)

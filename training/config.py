@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.context import ContextCandidate
-from training.cv import Candidate
+from claim_risk.training.fit.context import ContextCandidate
+from claim_risk.training.fit.cv import Candidate
 
 __all__ = [
     "ARTIFACTS",

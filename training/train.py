@@ -22,18 +22,18 @@ import sys
 import time
 from pathlib import Path
 
-from model.artifacts import LoadedModel, cascade, parse_model
-from model.decision import Decision
-from model.linear import sigmoid
-from training import config
-from training.cv import learning_curve
-from training.data import LabelError, load_labels
-from training.embedding import available
-from training.evaluate import context_report, evaluate_all
-from training.export import export_context_model, export_sentence_model, model_json
-from training.labelled import LabelledSet
-from training.save import recover
-from training.tiers import Tier, fit_tier
+from claim_risk.core.artifacts import LoadedModel, cascade, parse_model
+from claim_risk.core.decision import Decision
+from claim_risk.core.linear import sigmoid
+from claim_risk.training import config
+from claim_risk.training.data.labelled import LabelledSet
+from claim_risk.training.data.sentences import LabelError, load_labels
+from claim_risk.training.evaluation.evaluate import context_report, evaluate_all
+from claim_risk.training.fit.cv import learning_curve
+from claim_risk.training.fit.embedding import available
+from claim_risk.training.fit.export import export_context_model, export_sentence_model, model_json
+from claim_risk.training.fit.save import recover
+from claim_risk.training.fit.tiers import Tier, fit_tier
 
 
 class Progress:
@@ -57,7 +57,7 @@ def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> Loaded
     """
     sentence, context = parse_model(json.loads(model_bytes))
     if sentence.embedding is not None:
-        from training.embedding import embed
+        from claim_risk.training.fit.embedding import embed
 
         sentence.embedding.encode = embed
     decision = Decision.from_metadata(threshold, bands)
@@ -66,8 +66,8 @@ def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> Loaded
 
 def behaviour_pass_rates(model: LoadedModel) -> dict:
     """The behavioural suite on a model just fitted: sentences alone, and with context."""
-    from model.score import model_logits, sentence_logits
-    from training.behaviour import run_suite
+    from claim_risk.core.score import model_logits, sentence_logits
+    from claim_risk.training.evaluation.behaviour import run_suite
 
     def alone(texts: list[str]) -> list[float]:
         return sigmoid(sentence_logits(model, texts)).tolist() if texts else []
@@ -115,8 +115,8 @@ def semantic_results(
     progress: Progress,
 ) -> tuple[dict, bytes]:
     """Fit and measure the semantic tier and the cascade; their figures and model bytes."""
-    from training.cascade import RULE, choose_cut
-    from training.embedding import embed
+    from claim_risk.training.fit.cascade import RULE, choose_cut
+    from claim_risk.training.fit.embedding import embed
 
     embed(data.texts, progress=True)
     candidates = config.SEMANTIC_QUICK if args.quick else config.SEMANTIC_CANDIDATES
@@ -157,7 +157,7 @@ def semantic_results(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m training.train",
+        prog="python -m claim_risk.training.train",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from training import report
+    from claim_risk.training.evaluation import report
 
     semantic = available() and not args.no_semantic
     progress = Progress(total=14 if semantic else 9)

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from claim_risk.core.artifacts import load_model
+from claim_risk.core.score import score_documents, score_sentences
 
-from model.artifacts import load_model
-from model.score import score_documents, score_sentences
 from tests.conftest import METADATA_KEYS, SEED_CV_KEYS
 
 
@@ -61,10 +61,10 @@ def test_training_is_deterministic(
 
 
 def test_reports_rebuild_from_saved_scores(tiny_model: Path, tmp_path: Path) -> None:
-    """`python -m training.report` rebuilds the same report from metrics.json and oof.csv."""
+    """The report module rebuilds the same report from metrics.json and oof.csv."""
     import shutil
 
-    from training.report import main as rebuild
+    from claim_risk.training.evaluation.report import main as rebuild
 
     reports = tmp_path / "reports"
     shutil.copytree(tiny_model / "reports", reports)
@@ -80,7 +80,7 @@ def test_reports_rebuild_from_saved_scores(tiny_model: Path, tmp_path: Path) -> 
 def test_rebuild_refuses_scores_of_other_labels(tiny_model: Path, tmp_path: Path) -> None:
     import shutil
 
-    from training.report import main as rebuild
+    from claim_risk.training.evaluation.report import main as rebuild
 
     reports = tmp_path / "reports"
     shutil.copytree(tiny_model / "reports", reports)

@@ -1,0 +1,1 @@
+"""The scoring core: the plain-data model, its features, and the one scoring pipeline."""

@@ -1,0 +1,377 @@
+"""Finding, checking and loading the trained model: plain data, never code.
+
+A model folder holds ``model.json`` (vocabulary, idf, weights, cue patterns,
+the context stage) and ``metadata.json`` (versions, hashes, the decision
+threshold and risk bands). Two models ship, chosen by name wherever a model
+folder is asked for: ``fast`` (``model/artifacts/``, the default) and
+``semantic`` (``model/artifacts/semantic/``, the same features plus the
+sentence's MiniLM embedding, which needs ``make semantic``); ``cascade``
+scores with ``fast`` and re-scores with ``semantic`` the sentences ``fast``
+places at or above the cut stored with the semantic model.
+
+Loading parses JSON and checks it; nothing in the folder is executed. Before
+parsing, ``model.json`` is checked against the SHA-256 in ``metadata.json``.
+Every refusal is a ``ModelError`` whose message is one line saying what is
+wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import stat
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from claim_risk.core.context import ContextModel
+from claim_risk.core.decision import Decision
+from claim_risk.core.features import SentenceFeatures
+from claim_risk.core.linear import SentenceModel
+
+__all__ = [
+    "DEFAULT_DIR",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "METADATA_FILE",
+    "MODEL_FILE",
+    "NAMED",
+    "LoadedModel",
+    "ModelChoice",
+    "ModelError",
+    "cascade",
+    "load_model",
+    "parse_model",
+    "resolve_dir",
+]
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "artifacts"
+SEMANTIC_DIR = DEFAULT_DIR / "semantic"
+NAMED = {"fast": DEFAULT_DIR, "semantic": SEMANTIC_DIR, "cascade": SEMANTIC_DIR}
+MODEL_FILE = "model.json"
+METADATA_FILE = "metadata.json"
+ENV_VAR = "CLAIM_RISK_MODEL"
+FORMAT = "claim-risk-model"
+FORMAT_VERSION = 1
+MAX_METADATA_BYTES = 1 << 20
+MAX_MODEL_BYTES = 256 << 20
+REQUIRED_METADATA = ("package_version", "model_sha256", "threshold", "bands", "format_version")
+
+
+class ModelError(RuntimeError):
+    """The model is missing, corrupt, tampered with, or from an incompatible version."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """The sentence model, the context stage, the decision record and the metadata."""
+
+    sentence: SentenceModel
+    context: ContextModel | None
+    decision: Decision
+    metadata: dict
+    directory: Path
+    cascade_from: LoadedModel | None = None
+    cascade_cut: float | None = None
+
+    @property
+    def name(self) -> str:
+        """``fast``, ``semantic`` or ``cascade`` for the shipped models, else the folder."""
+        if self.cascade_from is not None:
+            return "cascade"
+        for name, folder in NAMED.items():
+            if folder == self.directory:
+                return name
+        return str(self.directory)
+
+    @property
+    def threshold(self) -> float:
+        """The stored decision threshold for ``flagged``."""
+        return self.decision.threshold
+
+    @property
+    def version(self) -> str:
+        """A short identity of the model: package version and artifact hash prefix."""
+        return f"{self.metadata['package_version']}+{self.metadata['model_sha256'][:12]}"
+
+
+def resolve_dir(model_dir: str | os.PathLike | None = None) -> Path:
+    """The model folder: the argument, else $CLAIM_RISK_MODEL, else the shipped one.
+
+    The names ``fast``, ``semantic`` and ``cascade`` stand for the shipped
+    models (a folder of that name is reached as ``./semantic``).
+    """
+    raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
+    if raw is None:
+        return DEFAULT_DIR
+    if isinstance(raw, str) and raw in NAMED:
+        return NAMED[raw]
+    try:
+        return Path(raw).resolve()
+    except (OSError, RuntimeError) as exc:  # symlink loops raise RuntimeError
+        raise ModelError(f"model folder {raw} cannot be resolved ({exc})") from None
+
+
+def _read_regular(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file no larger than ``limit``; anything else is refused."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ModelError(
+            f"{path} is missing ({what}): run 'make train' or pass --model DIR"
+        ) from None
+    except OSError as exc:
+        raise ModelError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError(f"{path} is not a regular file: a model folder holds plain files only")
+    if info.st_size > limit:
+        raise ModelError(f"{path} is {info.st_size:,} bytes, over the {limit:,} allowed")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ModelError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise ModelError(f"{path} grew past {limit:,} bytes while being read")
+    return data
+
+
+def _json(data: bytes, path: Path, strict: bool = True) -> Any:
+    """Parsed JSON; ``strict`` refuses NaN and infinities (model numbers must be finite)."""
+    try:
+        hook = _no_constant if strict else None
+        return json.loads(data.decode("utf-8"), parse_constant=hook)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelError(
+            f"{path} is not valid JSON ({exc}): it is truncated or corrupt; rebuild with "
+            "'make train'"
+        ) from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed")
+
+
+def read_metadata(directory: Path) -> dict:
+    """Parse and check ``metadata.json`` or raise ModelError."""
+    if not directory.is_dir():
+        if directory == SEMANTIC_DIR:
+            raise ModelError(
+                f"no semantic model at {directory}: 'make semantic' then 'make train' trains it"
+            )
+        raise ModelError(f"no model folder at {directory}: run 'make train' or pass --model DIR")
+    path = directory / METADATA_FILE
+    # Metadata may record undefined figures (NaN) of a slice without data; the
+    # numbers scoring uses (threshold, bands) are checked by Decision.
+    meta = _json(_read_regular(path, MAX_METADATA_BYTES, "the model's metadata"), path, False)
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path} is not a JSON object: rebuild with 'make train'")
+    missing = [k for k in REQUIRED_METADATA if k not in meta]
+    if missing:
+        raise ModelError(
+            f"{path} lacks {', '.join(missing)}: it is from an older claim-risk or was edited; "
+            "rebuild with 'make train'"
+        )
+    if not isinstance(meta["package_version"], str) or not isinstance(meta["model_sha256"], str):
+        raise ModelError(f"{path}: package_version and model_sha256 must be strings")
+    if meta["format_version"] != FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format {meta['format_version']!r}, this claim-risk reads format "
+            f"{FORMAT_VERSION}: install the claim-risk version that made it or retrain"
+        )
+    return meta
+
+
+def _check_compatible(meta: dict, directory: Path) -> None:
+    from claim_risk import __version__
+
+    if meta["package_version"].split(".")[:2] != __version__.split(".")[:2]:
+        raise ModelError(
+            f"model in {directory} was made by claim-risk {meta['package_version']}, this is "
+            f"{__version__}: retrain with 'make train' or install the version that made it"
+        )
+
+
+def _floats(value: Any, n: int | None, what: str) -> np.ndarray:
+    if not isinstance(value, list) or (n is not None and len(value) != n):
+        raise ValueError(f"{what} must be a list of {n if n is not None else 'some'} numbers")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        raise ValueError(f"{what} must hold numbers only")
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what} holds a non-finite number")
+    return arr
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return float(value)
+
+
+def _sentence_model(spec: Any) -> SentenceModel:
+    if not isinstance(spec, dict):
+        raise ValueError("sentence_model must be an object")
+    tok = spec["tokenizer"]
+    expected = {"lowercase": True, "strip_accents": "unicode", "norm": "l2", "analyzer": "word"}
+    for key, value in expected.items():
+        if tok.get(key) != value:
+            raise ValueError(f"tokenizer {key}={tok.get(key)!r} is not supported (needs {value!r})")
+    vocab = spec["vocabulary"]
+    if not isinstance(vocab, list) or not all(isinstance(v, str) and v for v in vocab):
+        raise ValueError("vocabulary must be a list of non-empty strings")
+    if len(set(vocab)) != len(vocab):
+        raise ValueError("vocabulary has duplicate entries")
+    ngram = tok["ngram_range"]
+    if (
+        not isinstance(ngram, list)
+        or len(ngram) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in ngram)
+        or not 1 <= ngram[0] <= ngram[1] <= 3
+    ):
+        raise ValueError("ngram_range must be [min, max] with 1 <= min <= max <= 3")
+    if any(not ngram[0] <= len(v.split(" ")) <= ngram[1] for v in vocab):
+        raise ValueError("a vocabulary entry has a word count outside ngram_range")
+    cues = spec["cues"]
+    if not isinstance(cues, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in cues.items()
+    ):
+        raise ValueError("cues must map names to regular expressions")
+    try:
+        features = SentenceFeatures(
+            vocabulary=vocab,
+            idf=_floats(spec["idf"], len(vocab), "idf"),
+            token_pattern=str(tok["token_pattern"]),
+            ngram_range=(ngram[0], ngram[1]),
+            sublinear_tf=bool(tok["sublinear_tf"]),
+            cues=cues,
+        )
+    except re.error as exc:
+        raise ValueError(f"a token or cue pattern does not compile ({exc})") from None
+    weights = _floats(spec["weights"], features.n_features, "weights")
+    embedding = _embedding_term(spec.get("embedding"))
+    return SentenceModel(features, weights, _number(spec["intercept"], "intercept"), embedding)
+
+
+def _embedding_term(spec: Any) -> Any:
+    """The semantic tier's embedding term, or None for the fast model."""
+    if spec is None:
+        return None
+    from claim_risk.core.embedding import ENCODER, EmbeddingTerm
+    from claim_risk.core.encoder import DIM
+
+    if not isinstance(spec, dict):
+        raise ValueError("embedding must be an object or null")
+    if spec["encoder"] != ENCODER or spec["dim"] != DIM or spec["pooling"] != "mean+l2":
+        raise ValueError(
+            f"embedding from {spec['encoder']!r} ({spec['dim']} dims, {spec['pooling']}): this "
+            f"claim-risk runs {ENCODER} ({DIM} dims, mean+l2)"
+        )
+    weights = _floats(spec["weights"], DIM, "embedding weights")
+    sha = spec["encoder_sha256"]
+    if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise ValueError("embedding encoder_sha256 must be 64 hex digits")
+    return EmbeddingTerm(weights, _number(spec["scale"], "embedding scale"), sha)
+
+
+def _context_model(spec: Any) -> ContextModel | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise ValueError("context_model must be an object or null")
+    names = spec["features"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("context_model.features must be a list of names")
+    ints = {k: spec[k] for k in ("window", "top_k", "neighbours", "min_page")}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints.values()):
+        raise ValueError("context_model window, top_k, neighbours, min_page must be integers")
+    return ContextModel(
+        names,
+        _floats(spec["weights"], len(names), "context weights"),
+        _number(spec["intercept"], "context intercept"),
+        **ints,
+    )
+
+
+def parse_model(spec: Any) -> tuple[SentenceModel, ContextModel | None]:
+    """Build the scoring objects from the parsed ``model.json``; ValueError if malformed."""
+    if not isinstance(spec, dict) or spec.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} file")
+    if spec.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"format version {spec.get('format_version')!r}, expected {FORMAT_VERSION}"
+        )
+    try:
+        return _sentence_model(spec["sentence_model"]), _context_model(spec.get("context_model"))
+    except KeyError as exc:
+        raise ValueError(f"missing field {exc.args[0]!r}") from None
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"a field has the wrong type ({exc})") from None
+
+
+@lru_cache(maxsize=8)
+def _load(directory: Path) -> LoadedModel:
+    meta = read_metadata(directory)
+    path = directory / MODEL_FILE
+    data = _read_regular(path, MAX_MODEL_BYTES, "the model")
+    if hashlib.sha256(data).hexdigest() != meta["model_sha256"]:
+        raise ModelError(
+            f"{path} does not match the SHA-256 in {METADATA_FILE} (corrupt, truncated or "
+            "replaced): rebuild it with 'make train'"
+        )
+    _check_compatible(meta, directory)
+    try:
+        decision = Decision.from_metadata(meta["threshold"], meta["bands"])
+        sentence, context = parse_model(_json(data, path))
+    except ValueError as exc:
+        raise ModelError(f"{directory}: {exc}: rebuild with 'make train'") from None
+    loaded = LoadedModel(sentence, context, decision, meta, directory)
+    _check_encoder(loaded)
+    return loaded
+
+
+def _check_encoder(model: LoadedModel) -> None:
+    """A semantic model needs its encoder's packages, with the files it was trained on."""
+    if model.sentence.embedding is None:
+        return
+    problem = model.sentence.embedding.problem()
+    if problem:
+        raise ModelError(f"the {model.name} model in {model.directory}: {problem}")
+
+
+def cascade(semantic: LoadedModel, fast: LoadedModel, cut: float | None = None) -> LoadedModel:
+    """The semantic model, run only where ``fast`` scores at least ``cut`` (default: its own)."""
+    if cut is None:
+        cut = semantic.metadata.get("cascade_cut")
+    if isinstance(cut, bool) or not isinstance(cut, int | float) or not 0.0 <= cut <= 1.0:
+        raise ModelError(
+            f"{semantic.directory / METADATA_FILE} has no cascade_cut in [0, 1]: rebuild with "
+            "'make train'"
+        )
+    if semantic.sentence.embedding is None:
+        raise ModelError(f"{semantic.directory} is not a semantic model: a cascade needs one")
+    return replace(semantic, cascade_from=fast, cascade_cut=float(cut))
+
+
+ModelChoice = str | os.PathLike | LoadedModel | None
+"""A model name (``fast``, ``semantic``, ``cascade``), a model folder, or a loaded model."""
+
+
+def load_model(model_dir: ModelChoice = None) -> LoadedModel:
+    """Load (once per process and folder) and verify the trained model.
+
+    ``"cascade"`` gives the semantic model with the fast one to run first; a
+    model already loaded is returned as it is.
+    """
+    if isinstance(model_dir, LoadedModel):
+        return model_dir
+    loaded = _load(resolve_dir(model_dir))
+    raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
+    if raw != "cascade":
+        return loaded
+    return cascade(loaded, _load(DEFAULT_DIR))

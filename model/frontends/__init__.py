@@ -1,0 +1,1 @@
+"""Front ends over the scoring core: the `predict` CLI, the HTML page, DataFrames and Spark."""

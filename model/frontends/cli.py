@@ -1,0 +1,930 @@
+"""`predict`: score documents for unsupported medical claims, sentence by sentence.
+
+Kept lean for a fast start: numpy, blingfire and the plain-data model only
+(no scikit-learn, scipy, pandas or `datasets`); trafilatura loads only for
+HTML, py3langid only for a sentence that may not be English, tqdm only when
+stderr is a terminal. Everything written to standard output is UTF-8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import contextlib
+import csv
+import heapq
+import io
+import json
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from claim_risk.core.artifacts import NAMED, LoadedModel
+from claim_risk.core.context import page_score
+from claim_risk.core.decision import Decision
+from claim_risk.core.explain import explain_model
+from claim_risk.core.linear import sigmoid
+from claim_risk.core.score import document_parts
+from claim_risk.core.segment import Span, segment
+from claim_risk.textio.csvsafe import escape_row
+from claim_risk.textio.language import ENGLISH, UNDETERMINED, languages
+from claim_risk.textio.readers import (
+    HTML_SUFFIXES,
+    INPUT_FORMATS,
+    TEXT_SUFFIXES,
+    Document,
+    InputError,
+    expand_paths,
+    looks_like_url,
+    printable,
+)
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+EXIT_EMPTY_DIR = 4
+EXIT_NOT_TEXT = 5
+EXIT_EMPTY_INPUT = 6
+EXIT_MODEL = 7
+
+HTML_EXPLAIN = 5
+FIELDS = (
+    "source",
+    "index",
+    "text",
+    "start",
+    "end",
+    "score",
+    "flagged",
+    "band",
+    "page_score",
+    "lang",
+)
+SCHEMA_ID = "https://claim-risk.invalid/schema/prediction.schema.json"
+LANGUAGE_NAMES = {
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ar": "Arabic",
+    "tr": "Turkish",
+}
+
+EPILOG = """\
+examples:
+  predict "Ketamine is not passed through breast milk, so breastfeeding is safe."
+  predict --file page.html --format jsonl --header > scores.jsonl
+  cat posts/*.txt | predict --only-flagged
+  predict --file crawl/ --sort score --top 5 --html review.html
+  tail -f comments.log | predict --lines --format jsonl
+  predict --jsonl-field body --file posts.jsonl --format jsonl
+
+output fields (jsonl, csv): source, index, text, start, end, score, flagged,
+  band, page_score, lang; with --lines also line; with --jsonl-field also input
+  start/end are character offsets into the document text (for HTML: its
+  extracted main text); score is the probability of an unsupported claim,
+  each sentence read with its document; flagged is score >= threshold; band is
+  low, review or high; page_score is the document's risk (the mean of its three
+  highest scores; for documents over 256 sentences, over those read so far);
+  lang is the sentence's language (ISO 639-1, "und" when it cannot be told).
+  --explain adds "explain" (jsonl only): the n-grams that moved the sentence's
+  own log-odds, and "page", what its document added. --header writes the
+  model's identity first; --schema prints the JSON Schema of every record.
+
+exit status:
+  0 success            3 file missing or unreadable   6 empty input
+  1 internal error     4 folder with nothing to read  7 model missing, corrupt
+  2 usage error        5 input not valid text           or incompatible
+  (5: bytes not valid in the encoding, binary content, an argument that is not
+  UTF-8, or with --jsonl-field a line that is not a JSON object with that field.)
+  With several inputs, every readable one is scored; the status is that of
+  the first failure.
+"""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """``text`` as valid UTF-8: lone surrogates (from JSON escapes) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _say(message: str) -> None:
+    """One line on standard error, prefixed with the program name."""
+    print(f"predict: {printable(message)}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no traceback
+        self.print_usage(sys.stderr)
+        print(f"predict: error: {printable(message)}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = _Parser(
+        prog="predict",
+        description="Score each sentence of health text for how likely it is an unsupported "
+        "medical claim. Reads texts given as arguments, --file inputs, or standard input.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("texts", nargs="*", help="texts to score, each one a document")
+    p.add_argument(
+        "-f",
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a document to read (repeatable); '-' is standard input; a folder is "
+        "searched recursively for .txt, .md and .html files; URLs are not fetched",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "jsonl", "csv"),
+        default="table",
+        help="table for people (default), jsonl or csv for machines",
+    )
+    p.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        default="auto",
+        help="html: reduce inputs to their main text; text: score them as they are; auto "
+        "(default): .html files, and standard input, arguments or other files that look "
+        "like a web page, are HTML",
+    )
+    p.add_argument(
+        "-t",
+        "--threshold",
+        type=_probability,
+        default=None,
+        help="flag sentences scoring at or above this (default: the model's own)",
+    )
+    p.add_argument(
+        "--explain",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="show the N n-grams that pushed each score up and down most",
+    )
+    p.add_argument("--only-flagged", action="store_true", help="output flagged sentences only")
+    p.add_argument(
+        "--sort",
+        choices=("input", "score"),
+        default="input",
+        help="input: document order (default); score: riskiest first within each document",
+    )
+    p.add_argument(
+        "--top",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="output only the N riskiest sentences of each document (with --overall: of all)",
+    )
+    p.add_argument(
+        "--overall",
+        action="store_true",
+        help="rank the sentences of all documents together, riskiest first (with --top N: "
+        "the N riskiest of all)",
+    )
+    p.add_argument(
+        "--lines",
+        action="store_true",
+        help="each input line is a record: scored as a one-line document, results written "
+        "(and flushed) as each line arrives",
+    )
+    p.add_argument(
+        "--jsonl-field",
+        metavar="NAME",
+        default=None,
+        help="read JSON Lines, scoring each record's NAME field; its other fields are passed "
+        "through as 'input' (implies --lines)",
+    )
+    p.add_argument(
+        "--skip-non-english",
+        action="store_true",
+        help="leave out sentences in another language (they are scored by default, "
+        "marked in 'lang', with a warning)",
+    )
+    p.add_argument(
+        "--header",
+        action="store_true",
+        help="first write the model's identity: version, artifact hash, threshold and bands "
+        '(jsonl: a record with "record": "header"; table: a comment line)',
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME|DIR",
+        default=None,
+        help="fast (the default: TF-IDF + cues, thousands of sentences/s), semantic (adds "
+        "MiniLM sentence embeddings: better on unseen text, ~100x slower, needs 'make semantic'), "
+        "cascade (fast, then semantic on what fast scores high), or a model folder "
+        "(default: $CLAIM_RISK_MODEL or fast)",
+    )
+    p.add_argument(
+        "--html",
+        metavar="OUT.html",
+        default=None,
+        help="also write a self-contained HTML page: each document with its structure, "
+        "risky sentences highlighted with their scores, the riskiest ranked at the top",
+    )
+    p.add_argument(
+        "--encoding",
+        type=_encoding,
+        default="utf-8",
+        help="encoding of input files and standard input (default utf-8)",
+    )
+    p.add_argument(
+        "--version", action="store_true", help="print the package and model versions and exit"
+    )
+    p.add_argument(
+        "--schema", action="store_true", help="print the JSON Schema of the jsonl records and exit"
+    )
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    return p
+
+
+def _probability(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return x
+
+
+def _count(value: str) -> int:
+    if not (value.isascii() and value.isdigit()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number >= 0")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    n = _count(value)
+    if n == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def _encoding(value: str) -> str:
+    try:
+        return codecs.lookup(value).name
+    except (LookupError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {value!r} (e.g. utf-8, latin-1, cp1252, utf-16)"
+        ) from None
+
+
+def _argument(raw: str, i: int) -> Document | InputError:
+    """A text given as an argument, refused when the shell passed bytes that are not UTF-8."""
+    source = f"<arg {i}>"
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = raw.encode("utf-8", "surrogateescape").decode("utf-8")
+        except UnicodeEncodeError:
+            return _not_utf8(source, "a lone surrogate")
+        except UnicodeDecodeError as exc:
+            return _not_utf8(source, f"byte 0x{exc.object[exc.start]:02x} at {exc.start}")
+    if looks_like_url(raw):
+        return InputError(
+            f"{source}: {raw.strip()} is a URL; predict scores text and never fetches pages: "
+            "save the page (e.g. curl -o page.html URL) and pass --file page.html",
+            EXIT_USAGE,
+        )
+    return Document(source=source, text=raw)
+
+
+def _not_utf8(source: str, where: str) -> InputError:
+    return InputError(
+        f"{source}: not valid UTF-8 ({where}): arguments are read as UTF-8; save the text "
+        "to a file and pass --file PATH --encoding ENCODING",
+        EXIT_NOT_TEXT,
+    )
+
+
+def _documents(args: argparse.Namespace) -> Iterator[Document | InputError]:
+    for i, text in enumerate(args.texts, start=1):
+        item = _argument(text, i)
+        if isinstance(item, Document):
+            item.input_format = args.input_format
+        yield item
+    yield from expand_paths(args.file, args.encoding, args.input_format)
+    if not args.texts and not args.file:
+        if sys.stdin is None or sys.stdin.isatty():
+            yield InputError(
+                "no input: give texts, --file PATH, or pipe text to standard input "
+                "(see predict --help)",
+                EXIT_USAGE,
+            )
+        else:
+            yield Document(
+                source="<stdin>", stdin=True, encoding=args.encoding, input_format=args.input_format
+            )
+
+
+@dataclass
+class Scored:
+    """One sentence's output record, and the text between it and the sentence before."""
+
+    rec: dict
+    gap: str = ""
+
+
+def _json_line(rec: dict) -> str:
+    """One JSON object on one line, valid UTF-8 (lone surrogates as \\u escapes)."""
+    line = json.dumps(rec, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(rec, ensure_ascii=True)
+    return line + "\n"
+
+
+class _Writer:
+    """Writes records in the chosen format as they come."""
+
+    def __init__(self, args: argparse.Namespace, out: IO[str]) -> None:
+        self.fmt, self.out, self.explain = args.format, out, bool(args.explain)
+        self.lines, self.overall = args.lines, args.overall
+        self.csv = None
+        if self.fmt == "csv":
+            fields = list(FIELDS) + ["line"] * args.lines + ["input"] * bool(args.jsonl_field)
+            self.csv = csv.DictWriter(
+                out, fieldnames=fields, extrasaction="ignore", lineterminator="\n"
+            )
+            self.csv.writeheader()
+
+    def header(self, identity: dict) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(_json_line(identity))
+        else:
+            model = identity["model"]
+            self.out.write(
+                f"# claim-risk {identity['claim_risk']}, model {model['version']} "
+                f"(sha256 {model['model_sha256'][:16]}), threshold "
+                f"{identity['threshold']:.4f}\n"
+            )
+
+    def record(self, rec: dict) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(_json_line(rec))
+        elif self.fmt == "csv":
+            row = {**rec, "score": f"{rec['score']:.6f}"}
+            if "input" in rec:
+                row["input"] = json.dumps(rec["input"], ensure_ascii=False)
+            self.csv.writerow(escape_row({k: _text_cell(v) for k, v in row.items()}))
+        else:
+            mark = "!!" if rec["flagged"] else "  "
+            where = ""
+            if self.overall:
+                where = f"{rec['source']} #{rec['index']}" + (
+                    f" line {rec['line']}" if "line" in rec else ""
+                )
+                where += "  "
+            elif "line" in rec:
+                where = f"{rec['line']}: "
+            lang = f"[{rec['lang']}] " if rec.get("lang") not in (ENGLISH, UNDETERMINED) else ""
+            self.out.write(_clean(f"{mark} {rec['score']:.3f}  {where}{lang}{rec['text']}\n"))
+            if self.explain and "explain" in rec:
+                from claim_risk.frontends.html_report import feature_label
+
+                ups = ", ".join(f"{feature_label(t)} {c:+.2f}" for t, c in rec["explain"]["up"])
+                dns = ", ".join(f"{feature_label(t)} {c:+.2f}" for t, c in rec["explain"]["down"])
+                self.out.write(_clean(f"          up: {ups or '-'}\n        down: {dns or '-'}\n"))
+
+    def document_start(self, source: str, page: float) -> None:
+        if self.fmt == "table" and not self.lines and not self.overall:
+            self.out.write(_clean(f"== {source}  (page score {page:.3f})\n"))
+
+    def document_end(self, summary: dict) -> None:
+        if self.fmt == "table" and not self.lines and not self.overall:
+            self.out.write(
+                f"   {summary['flagged']} of {summary['sentences']} sentences flagged "
+                f"(max score {summary['max_score']:.3f}, "
+                f"page score {summary['page_score']:.3f})\n\n"
+            )
+        self.out.flush()
+
+    def ranking_start(self, documents: int) -> None:
+        if self.fmt == "table":
+            self.out.write(f"== all {documents} document(s), riskiest sentences first\n")
+
+
+def _text_cell(value: object) -> object:
+    return _clean(value) if isinstance(value, str) else value
+
+
+def _squeeze(gap: str) -> str:
+    """The text between two sentences, shortened to what the page layout needs."""
+    if len(gap) <= 200:
+        return gap
+    breaks = gap.count("\n") + gap.count("\r")
+    return "\n" * min(breaks, 2) + gap[-50:].lstrip("\r\n")
+
+
+def _windows(doc: Document, size: int) -> Iterator[list[tuple[int, Span, str]]]:
+    """The document's sentences (block offset, span, gap before it) in windows of ``size``."""
+    window: list[tuple[int, Span, str]] = []
+    carry = ""
+    for offset, block in doc.blocks():
+        last = 0
+        for span in segment(block):
+            window.append((offset, span, _squeeze(carry + block[last : span.start])))
+            carry, last = "", span.end
+            if len(window) == size:
+                yield window
+                window = []
+        carry = _squeeze(carry + block[last:])
+    if window:
+        yield window
+
+
+@dataclass
+class _Run:
+    """What every document is scored with, and what the run has seen."""
+
+    model: LoadedModel
+    decision: Decision
+    explain_n: int
+    skip_non_english: bool
+    languages: Counter = field(default_factory=Counter)
+
+
+def _foreign(lang: str) -> bool:
+    return lang not in (ENGLISH, UNDETERMINED)
+
+
+def _score_document(doc: Document, run: _Run) -> Iterator[Scored]:
+    """Records of one document, window by window, each read with its window as its page."""
+    model = run.model
+    size = model.context.window if model.context is not None else 4096
+    index = 0
+    top: list[float] = []
+    for window in _windows(doc, size):
+        langs = languages([span.text for _, span, _ in window])
+        run.languages.update(langs)
+        keep = [j for j, lang in enumerate(langs) if not (run.skip_non_english and _foreign(lang))]
+        texts = [window[j][1].text for j in keep]
+        z, zc, rescored = document_parts(model, [texts])
+        scores = sigmoid(zc).tolist()
+        top = sorted(top + scores, reverse=True)[:3]
+        page = round(page_score(top), 6)
+        explanations = None
+        if run.explain_n:
+            explanations = explain_model(model, texts, run.explain_n, rescored)
+        for k, (j, score) in enumerate(zip(keep, scores, strict=True)):
+            offset, span, gap = window[j]
+            rec = {
+                "source": doc.source,
+                "index": index + j,
+                "text": span.text,
+                "start": offset + span.start,
+                "end": offset + span.end,
+                "score": round(score, 6),
+                "flagged": run.decision.flagged(score),
+                "band": run.decision.band(score),
+                "page_score": page,
+                "lang": langs[j],
+            }
+            if explanations is not None:
+                rec["explain"] = {
+                    key: [[t, round(c, 4)] for t, c in v] for key, v in explanations[k].items()
+                }
+                rec["explain"]["page"] = round(float(zc[k] - z[k]), 4)
+            yield Scored(rec, gap)
+        index += len(window)
+
+
+def _without_explain(rec: dict) -> dict:
+    return {k: v for k, v in rec.items() if k != "explain"} if "explain" in rec else rec
+
+
+class _Ranker:
+    """Keeps records for --sort score, --top N and --overall (a bounded heap with --top)."""
+
+    def __init__(self, top: int | None, by_score: bool) -> None:
+        self.top, self.by_score = top, by_score
+        self.items: list[tuple[float, int, dict]] = []
+        self.seen = 0
+
+    def add(self, rec: dict) -> None:
+        # Ties keep reading order: the earlier record ranks higher.
+        item = (rec["score"], -self.seen, rec)
+        self.seen += 1
+        if self.top is None:
+            self.items.append(item)
+        elif len(self.items) < self.top:
+            heapq.heappush(self.items, item)
+        elif item[:2] > self.items[0][:2]:
+            heapq.heapreplace(self.items, item)
+
+    def drain(self) -> list[dict]:
+        items, self.items, self.seen = self.items, [], 0
+        if self.by_score:
+            items.sort(key=lambda t: t[:2], reverse=True)
+        else:
+            items.sort(key=lambda t: -t[1])
+        return [rec for _, _, rec in items]
+
+
+def _line_records(
+    item: Document, args: argparse.Namespace, run: _Run
+) -> Iterator[tuple[list[Scored], InputError | None]]:
+    """For --lines: each line (or JSONL record) scored as a one-line document, as it arrives."""
+    for n, line in item.lines():
+        if isinstance(line, InputError):
+            yield [], line
+            continue
+        extra: dict = {"line": n}
+        text = line
+        if args.jsonl_field is not None:
+            if not line.strip():
+                continue
+            parsed = _jsonl_text(line, args.jsonl_field, f"{item.source}:{n}")
+            if isinstance(parsed, InputError):
+                yield [], parsed
+                continue
+            text, extra["input"] = parsed
+        doc = Document(source=item.source, text=text, input_format=args.input_format)
+        if args.jsonl_field is None:
+            doc.input_format = "text"
+        yield [Scored({**s.rec, **extra}, s.gap) for s in _score_document(doc, run)], None
+
+
+def _jsonl_text(line: str, name: str, where: str) -> tuple[str, dict] | InputError:
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return InputError(f"{where}: not a JSON object ({exc})", EXIT_NOT_TEXT)
+    if not isinstance(obj, dict):
+        return InputError(f"{where}: not a JSON object", EXIT_NOT_TEXT)
+    value = obj.get(name)
+    if not isinstance(value, str):
+        what = "has no field" if name not in obj else "has no text in field"
+        fields = ", ".join(list(obj)[:8])
+        return InputError(f"{where}: {what} {name!r} (fields: {fields})", EXIT_NOT_TEXT)
+    return value, {k: v for k, v in obj.items() if k != name}
+
+
+def _check_options(args: argparse.Namespace) -> str | None:
+    """A usage problem with the options, or None."""
+    if args.jsonl_field is not None:
+        args.lines = True
+    if args.header and args.format == "csv":
+        return "--header needs --format jsonl or table (see predict --version for CSV users)"
+    if args.lines and args.html:
+        return "--html lays out whole documents: drop --lines (or --jsonl-field)"
+    if args.lines and args.input_format == "html" and args.jsonl_field is None:
+        return "--lines reads text lines: --input-format html works with --jsonl-field only"
+    if args.overall:
+        args.sort = "score"
+    return None
+
+
+def _check_html_target(args: argparse.Namespace) -> str | None:
+    """Why --html cannot be written, checked before anything is scored; or None."""
+    target = Path(args.html)
+    parent = target.parent
+    if not parent.is_dir():
+        return f"--html {args.html}: folder {parent} does not exist"
+    if target.is_dir():
+        return f"--html {args.html}: is a folder; name a file, e.g. {target / 'report.html'}"
+    if not os.access(parent, os.W_OK):
+        return f"--html {args.html}: folder {parent} is not writable"
+    if not target.exists():
+        return None
+    for raw in args.file:
+        if raw == "-" or looks_like_url(raw):
+            continue
+        path = Path(raw)
+        try:
+            if path.is_file() and path.samefile(target):
+                return f"--html {args.html}: is one of the inputs (--file {raw}); not overwritten"
+            if path.is_dir() and target.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
+                inside = target.resolve().is_relative_to(path.resolve())
+                if inside:
+                    return (
+                        f"--html {args.html}: is inside the input folder {raw} and would be "
+                        "read as an input; write the report elsewhere"
+                    )
+        except OSError:
+            continue
+    return None
+
+
+def _check_model_dir(model_dir: str | None) -> str | None:
+    """Say what is missing from an explicit --model folder, before loading it."""
+    if model_dir is None or model_dir in NAMED:
+        return None
+    path = Path(model_dir)
+    if not path.exists():
+        return f"--model {model_dir}: no such folder"
+    if not path.is_dir():
+        return f"--model {model_dir}: not a folder (a model folder holds metadata.json, model.json)"
+    missing = [name for name in ("metadata.json", "model.json") if not (path / name).exists()]
+    if missing:
+        return (
+            f"--model {model_dir}: not a model folder: no {' or '.join(missing)} in it "
+            "(a model folder is what 'make train' writes to model/artifacts/)"
+        )
+    return None
+
+
+def identity(model: LoadedModel, decision: Decision) -> dict:
+    """The header record: which package, model, threshold and bands scored the records."""
+    from claim_risk import __version__
+
+    meta = model.metadata
+    return {
+        "record": "header",
+        "schema": SCHEMA_ID,
+        "claim_risk": __version__,
+        "model": {
+            "name": model.name,
+            "version": model.version,
+            "model_sha256": meta["model_sha256"],
+            "training_data_sha256": meta.get("training_data_sha256"),
+            "created": meta.get("created"),
+            **({"cascade_cut": model.cascade_cut} if model.cascade_cut is not None else {}),
+        },
+        **decision.to_dict(),
+    }
+
+
+def _load(args: argparse.Namespace) -> LoadedModel | int:
+    from claim_risk.core.artifacts import ModelError, load_model
+
+    problem = _check_model_dir(args.model)
+    if problem:
+        _say(problem)
+        return EXIT_MODEL
+    try:
+        return load_model(args.model)
+    except ModelError as exc:
+        _say(str(exc))
+        return EXIT_MODEL
+
+
+def run(args: argparse.Namespace, out: IO[str]) -> int:
+    """Score every document; return the exit status."""
+    problem = _check_options(args) or (_check_html_target(args) if args.html else None)
+    if problem:
+        _say(f"error: {problem}")
+        return EXIT_USAGE
+    model = _load(args)
+    if isinstance(model, int):
+        return model
+    decision = model.decision.with_threshold(args.threshold)
+    writer = _Writer(args, out)
+    if args.header:
+        writer.header(identity(model, decision))
+    # The HTML page always explains; stdout carries explanations only on request.
+    explain_n = args.explain or (HTML_EXPLAIN if args.html else 0)
+    state = _Run(model, decision, explain_n, args.skip_non_english)
+    ranked = args.sort == "score" or args.top is not None
+    overall = _Ranker(args.top, args.sort == "score") if args.overall else None
+    status = EXIT_OK
+    html_docs: list[tuple[str, list[dict]]] = []
+    n_docs = 0
+    items = list(_documents(args)) if not args.no_progress and sys.stderr.isatty() else None
+    for item in _progress(items) if items is not None else _documents(args):
+        if isinstance(item, InputError):
+            _say(str(item))
+            status = status or item.code
+            continue
+        state.languages.clear()
+        if args.lines:
+            code = _run_lines(item, args, state, writer, overall, ranked)
+        else:
+            code = _run_document(item, args, state, writer, overall, ranked, html_docs)
+        status = status or code
+        n_docs += code == EXIT_OK
+        _warn_languages(item.source, state)
+    if overall is not None:
+        writer.ranking_start(n_docs)
+        for rec in overall.drain():
+            writer.record(rec)
+        out.flush()
+    if args.html:
+        from claim_risk.frontends.html_report import write_html
+
+        try:
+            write_html(args.html, html_docs, decision, identity(model, decision))
+        except OSError as exc:
+            _say(f"cannot write {args.html} ({exc.strerror or exc}); no report written")
+            status = status or EXIT_UNREADABLE
+    return status
+
+
+def _emit(rec: dict, args: argparse.Namespace, writer: _Writer) -> None:
+    writer.record(rec if args.explain else _without_explain(rec))
+
+
+def _run_document(
+    item: Document,
+    args: argparse.Namespace,
+    state: _Run,
+    writer: _Writer,
+    overall: _Ranker | None,
+    ranked: bool,
+    html_docs: list[tuple[str, list[dict]]],
+) -> int:
+    """Score one whole document and write its records; return its status."""
+    summary = {"sentences": 0, "flagged": 0, "max_score": 0.0, "page_score": 0.0}
+    records: list[dict] = []
+    ranker = _Ranker(args.top, args.sort == "score") if ranked and overall is None else None
+    try:
+        for scored in _score_document(item, state):
+            rec = scored.rec
+            if not summary["sentences"] and ranker is None:
+                writer.document_start(item.source, rec["page_score"])
+            summary["page_score"] = rec["page_score"]
+            summary["sentences"] += 1
+            summary["flagged"] += rec["flagged"]
+            summary["max_score"] = max(summary["max_score"], rec["score"])
+            if args.html:
+                records.append({**rec, "gap": scored.gap})
+            if rec["flagged"] or not args.only_flagged:
+                target = overall or ranker
+                if target is not None:
+                    target.add(rec)
+                else:
+                    _emit(rec, args, writer)
+    except InputError as exc:
+        _say(str(exc))
+        return exc.code
+    if summary["sentences"] == 0:
+        if sum(state.languages.values()):
+            return EXIT_OK  # every sentence was left out as not English (warned)
+        _say(f"{item.source}: empty input (no sentences to score)")
+        return EXIT_EMPTY_INPUT
+    if ranker is not None:
+        writer.document_start(item.source, summary["page_score"])
+        for rec in ranker.drain():
+            _emit(rec, args, writer)
+    writer.document_end(summary)
+    if args.html:
+        html_docs.append((item.source, records))
+    return EXIT_OK
+
+
+def _run_lines(
+    item: Document,
+    args: argparse.Namespace,
+    state: _Run,
+    writer: _Writer,
+    overall: _Ranker | None,
+    ranked: bool,
+) -> int:
+    """Score a source line by line, writing and flushing each line's records as it comes."""
+    status, sentences, bad = EXIT_OK, 0, 0
+    try:
+        for scored, error in _line_records(item, args, state):
+            if error is not None:
+                bad += 1
+                if bad <= 5:
+                    _say(str(error))
+                status = status or error.code
+                continue
+            sentences += len(scored)
+            recs = [s.rec for s in scored if s.rec["flagged"] or not args.only_flagged]
+            if overall is not None:
+                for rec in recs:
+                    overall.add(rec)
+                continue
+            if ranked:
+                ranker = _Ranker(args.top, args.sort == "score")
+                for rec in recs:
+                    ranker.add(rec)
+                recs = ranker.drain()
+            for rec in recs:
+                _emit(rec, args, writer)
+            writer.out.flush()
+    except InputError as exc:
+        _say(str(exc))
+        return exc.code
+    if bad > 5:
+        _say(f"{item.source}: {bad} lines not scored in all ({bad - 5} more not shown)")
+    if sentences == 0 and status == EXIT_OK and not sum(state.languages.values()):
+        _say(f"{item.source}: empty input (no sentences to score)")
+        return EXIT_EMPTY_INPUT
+    return status
+
+
+def _warn_languages(source: str, state: _Run) -> None:
+    """One stderr line when some of a source's sentences are not English."""
+    total = sum(state.languages.values())
+    foreign = {k: v for k, v in state.languages.items() if _foreign(k)}
+    if not foreign:
+        return
+    n = sum(foreign.values())
+    names = ", ".join(
+        f"{LANGUAGE_NAMES.get(k, k)} {v}" for k, v in sorted(foreign.items(), key=lambda t: -t[1])
+    )
+    what = "left out" if state.skip_non_english else "scored, but their scores mean little"
+    hint = "" if state.skip_non_english else "; --skip-non-english leaves them out"
+    _say(
+        f"{source}: {n} of {total} sentences are not English ({names}): the model reads "
+        f"English only; {what} (see the lang field{hint})"
+    )
+
+
+def _progress(items: list) -> Iterator:
+    if len(items) < 2:
+        yield from items
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(items, desc="documents", unit="doc", file=sys.stderr, leave=False)
+
+
+def _print_version(model_dir: str | None, out: IO[str]) -> int:
+    """``predict --version``: the package, and the model it would score with."""
+    from claim_risk import __version__
+
+    out.write(f"claim-risk {__version__}\n")
+    model = _load(argparse.Namespace(model=model_dir))
+    if isinstance(model, int):
+        return model
+    meta = model.metadata
+    out.write(
+        f"model {model.version} ({printable(str(model.directory))}), created "
+        f"{meta.get('created', 'unknown')}, threshold {model.threshold}, "
+        f"sha256 {meta['model_sha256']}\n"
+    )
+    return EXIT_OK
+
+
+def schema_text() -> str:
+    """The JSON Schema of predict's jsonl records (shipped as package data)."""
+    from importlib.resources import files
+
+    return files("claim_risk").joinpath("schema/prediction.schema.json").read_text(encoding="utf-8")
+
+
+def _utf8(stream: IO[str]) -> IO[str]:
+    """``stream`` as UTF-8 whatever the locale says (a new wrapper on its bytes, if it has any)."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return stream
+    stream.flush()
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", newline="\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `predict` console script."""
+    args = build_parser().parse_args(argv)
+    out = _utf8(sys.stdout)
+    try:
+        if args.schema:
+            out.write(schema_text())
+            return EXIT_OK
+        if args.version:
+            return _print_version(args.model, out)
+        return run(args, out)
+    except BrokenPipeError:  # e.g. `predict ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except Exception as exc:  # never a traceback for users
+        _say(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_INTERNAL
+    finally:
+        _release(out)
+
+
+def _release(out: IO[str]) -> None:
+    """Flush our UTF-8 wrapper and hand the bytes stream back to sys.stdout untouched."""
+    if out is sys.stdout:
+        return
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        out.flush()
+    with contextlib.suppress(ValueError):
+        out.detach()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

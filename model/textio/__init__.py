@@ -1,0 +1,1 @@
+"""Reading and writing text safely: documents from files and HTML, languages, CSV cells."""

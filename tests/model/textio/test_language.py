@@ -1,0 +1,58 @@
+"""Language marking: English text is never marked foreign; common languages are named."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from claim_risk.textio.language import ENGLISH, UNDETERMINED, guess, is_english, languages
+
+ROOT = Path(__file__).resolve().parents[3]
+
+OTHER = {
+    "de": "Kurkuma heilt Krebs garantiert und ohne Nebenwirkungen.",
+    "fr": "Le curcuma guérit le cancer en quelques semaines.",
+    "es": "El aceite de orégano cura el cáncer sin efectos secundarios.",
+    "nl": "Deze thee geneest kanker zonder bijwerkingen en is veilig voor kinderen.",
+    "it": "Questo olio cura il cancro in pochi giorni, senza effetti collaterali.",
+    "pl": "Ten olej leczy raka w kilka dni i nie ma skutków ubocznych.",
+    "pt": "Este óleo cura o câncer em poucas semanas, sem efeitos colaterais.",
+    "sv": "Denna olja botar cancer på några veckor utan biverkningar.",
+    "ru": "Это масло излечивает рак за несколько недель без побочных эффектов.",
+    "zh": "这种油能在几周内治愈癌症，没有任何副作用。",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(OTHER.items()))
+def test_common_languages_are_named(code: str, text: str) -> None:
+    assert guess(text) == code
+
+
+def test_no_english_sentence_of_the_labels_is_marked_foreign() -> None:
+    """The labelled sentences are English but for a Ukrainian menu on one real page."""
+    rows = list(csv.DictReader((ROOT / "labels" / "sentences.csv").open(encoding="utf-8")))
+    docs: dict[str, list[str]] = {}
+    for r in rows:
+        docs.setdefault(r["doc_id"], []).append(r["text"])
+    marked = [
+        (t, code)
+        for texts in docs.values()
+        for t, code in zip(texts, languages(texts), strict=True)
+        if code != ENGLISH
+    ]
+    assert all(code == "uk" for _, code in marked), marked
+    assert len(marked) <= 3
+
+
+def test_short_sentences_take_their_neighbours_language() -> None:
+    german = [OTHER["de"], "Jetzt kaufen.", "Gratis Versand."]
+    assert languages(german) == ["de", "de", "de"]
+    assert languages(["Buy now.", "Ships today."]) == [ENGLISH, ENGLISH]
+    assert languages(["价格"]) == [UNDETERMINED]
+    assert languages([]) == []
+
+
+def test_english_by_function_words_needs_no_identifier() -> None:
+    assert is_english("Ketamine is not passed through breast milk, so it can be continued.")
+    assert not is_english(OTHER["de"])

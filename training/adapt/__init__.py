@@ -1,0 +1,1 @@
+"""Adapting the model to a user's own pages: extract, suggest, label, measure."""

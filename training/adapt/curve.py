@@ -1,0 +1,207 @@
+"""`make adapt-curve`: does labelling a new topic's sentences in the suggested order pay off?
+
+For each topic in turn, and each of its documents that has at least five
+sentences of each class: that document is the test page; the topic's other
+documents are the pool a user would label. The model starts from all other
+topics (it never saw this one), then the pool's labels are added 20 at a time,
+either in the order ``training/adapt/suggest.py`` proposes (re-ranked with the
+updated model after every batch, as a user would) or in random order (three
+seeds). After each batch the model is refitted and the test page scored.
+Results go to ``reports/adaptation.json``, ``reports/figures/adaptation_curve.png``
+and a section of ``reports/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from claim_risk.training.adapt.suggest import suggest_order
+from claim_risk.training.config import CANDIDATES, REPORTS, SEED
+from claim_risk.training.data.sentences import load_labels
+from claim_risk.training.fit.cv import fit_candidate
+from joblib import Parallel, delayed
+from sklearn.metrics import roc_auc_score
+
+START, END = "<!-- adapt:start -->", "<!-- adapt:end -->"
+STEP = 20
+RANDOM_SEEDS = (0, 1, 2)
+
+
+def _run_case(texts, y, doc, topic, aug, test_doc, threshold, steps):
+    """Held-out ROC-AUC after each batch, for the suggested and the random orders."""
+    cand = CANDIDATES[0]
+    t = topic[doc == test_doc][0]
+    base = np.flatnonzero(topic != t)
+    pool = [int(i) for i in np.flatnonzero((topic == t) & (doc != test_doc))]
+    test = np.flatnonzero(doc == test_doc)
+    test_texts = [texts[i] for i in test]
+
+    def fit(extra: list[int]):
+        idx = np.concatenate([base, np.asarray(extra, dtype=int)])
+        return fit_candidate(cand, [texts[i] for i in idx], y[idx], aug[idx], SEED)
+
+    def auc(model) -> float:
+        return float(roc_auc_score(y[test], model.predict_proba(test_texts)[:, 1]))
+
+    suggested: list[float] = []
+    chosen: list[int] = []
+    for _ in steps:
+        model = fit(chosen)
+        suggested.append(auc(model))
+        left = [i for i in pool if i not in set(chosen)]
+        want = min(STEP, len(left))
+        if not want:
+            continue
+        scores = model.predict_proba([texts[i] for i in left])[:, 1]
+        order = suggest_order(
+            [texts[i] for i in left],
+            [doc[i] for i in left],
+            scores,
+            threshold,
+            want,
+            labelled_texts=[texts[i] for i in chosen],
+        )
+        order += [j for j in range(len(left)) if j not in set(order)][: want - len(order)]
+        chosen += [left[j] for j in order]
+    random_runs = []
+    for seed in RANDOM_SEEDS:
+        perm = [int(i) for i in np.random.default_rng(seed).permutation(pool)]
+        random_runs.append([auc(fit(perm[:k])) for k in steps])
+    return {
+        "topic": str(t),
+        "test_doc": str(test_doc),
+        "pool_size": len(pool),
+        "suggested": suggested,
+        "random": np.mean(random_runs, axis=0).tolist(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m claim_risk.training.adapt.curve",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--max-labels", type=int, default=80)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=REPORTS / "adaptation.json")
+    args = parser.parse_args(argv)
+    from claim_risk.core.artifacts import load_model
+
+    t0 = time.perf_counter()
+    table = load_labels(user_dir=None).to_dict()
+    texts = table["text"]
+    y = (np.asarray(table["label"]) == 0).astype(int)
+    doc = np.asarray(table["doc_id"])
+    topic = np.asarray(table["topic"])
+    aug = np.asarray(table["origin"]) == "seed"
+    steps = list(range(0, args.max_labels + 1, STEP))
+    threshold = load_model().threshold
+    cases = [d for d in sorted(set(doc)) if 5 <= y[doc == d].sum() <= (doc == d).sum() - 5]
+    print(f"[adapt] {len(cases)} test pages, steps {steps}", file=sys.stderr, flush=True)
+    results = Parallel(n_jobs=args.n_jobs, verbose=5)(
+        delayed(_run_case)(texts, y, doc, topic, aug, d, threshold, steps) for d in cases
+    )
+    by_topic: dict[str, dict[str, list[list[float]]]] = {}
+    for r in results:
+        slot = by_topic.setdefault(r["topic"], {"suggested": [], "random": []})
+        slot["suggested"].append(r["suggested"])
+        slot["random"].append(r["random"])
+    topic_means = {
+        t: {k: np.mean(v, axis=0).tolist() for k, v in s.items()} for t, s in by_topic.items()
+    }
+    summary = {
+        "steps": steps,
+        "suggested": np.mean([m["suggested"] for m in topic_means.values()], axis=0).tolist(),
+        "random": np.mean([m["random"] for m in topic_means.values()], axis=0).tolist(),
+        "topics": len(topic_means),
+        "test_pages": len(results),
+        "per_topic": topic_means,
+        "cases": results,
+    }
+    args.out.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    _plot(summary, args.out.parent / "figures" / "adaptation_curve.png")
+    from claim_risk.training.bench.kit import update_readme
+
+    update_readme(render(summary), args.out.parent / "README.md", START, END)
+    print(f"[adapt] wrote {args.out} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return 0
+
+
+def _plot(summary: dict, path: Path) -> None:
+    """Mean ROC-AUC over topics with a 95% interval across topics, on a 0.5-1 axis.
+
+    The interval is the mean's (Student t over the per-topic means), so a gap
+    between the two orders smaller than the band is not a difference.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from scipy import stats
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    steps = np.asarray(summary["steps"])
+    topics = summary.get("per_topic", {})
+    for key, marker, label, shift in (
+        ("suggested", "o", "suggested order", -1.0),
+        ("random", "s", "random order (3 seeds)", 1.0),
+    ):
+        mean = np.asarray(summary[key])
+        per_topic = np.asarray([t[key] for t in topics.values()])
+        if len(per_topic) > 1:
+            sem = per_topic.std(axis=0, ddof=1) / np.sqrt(len(per_topic))
+            half = stats.t.ppf(0.975, len(per_topic) - 1) * sem
+        else:
+            half = np.zeros_like(mean)
+        ax.errorbar(steps + shift, mean, yerr=half, marker=marker, capsize=3, label=label)
+    ax.set_ylim(0.5, 1.0)
+    ax.set_xlabel("labels added from the new topic")
+    ax.set_ylabel("ROC-AUC on an unseen page of that topic\n(0.5 = chance; bars: 95% interval)")
+    ax.set_title(f"Adapting to a new topic (mean over {summary['topics']} topics)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+def render(summary: dict) -> str:
+    """The adaptation section of reports/README.md."""
+    lines = [
+        "## Adapting to a new topic",
+        "",
+        "`make adapt-curve`: each topic held out in turn; its labels added 20 at a time to a "
+        "model that never saw it, in the suggested order or in random order; ROC-AUC on an "
+        f"unseen page of that topic, mean over {summary['topics']} topics "
+        f"({summary['test_pages']} test pages).",
+        "",
+        "| labels added | suggested order | random order |",
+        "|---|---|---|",
+    ]
+    for k, s, r in zip(summary["steps"], summary["suggested"], summary["random"], strict=True):
+        lines.append(f"| {k} | {s:.3f} | {r:.3f} |")
+    gain = summary["suggested"][-1] - summary["suggested"][0]
+    lines += [
+        "",
+        f"Adding {summary['steps'][-1]} labels moved the mean from "
+        f"{summary['suggested'][0]:.3f} to {summary['suggested'][-1]:.3f} ({gain:+.3f}) in the "
+        "suggested order. On the team's own text the model already carries well to a topic it "
+        "never saw, which leaves little room; the pools are small (two pages per topic), so "
+        "differences between the orders of a few thousandths are within noise, and this plot "
+        "shows no advantage of the suggested order. Real in-domain pages, where the model "
+        "starts lower, are where labels are expected to pay.",
+        "",
+        "![adaptation curve](figures/adaptation_curve.png)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Benchmarks behind `make bench` and `make bench-spark`: speed and memory, measured."""

@@ -1,0 +1,171 @@
+"""What the benchmarks share: timing, a perturbed corpus, the machine, report blocks.
+
+``make bench`` (``bench.scoring``), its tiers (``bench.tiers``),
+``make bench-spark`` and ``make adapt-curve`` use these, so that their figures
+are measured and written the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = [
+    "corpus",
+    "documents",
+    "log",
+    "machine",
+    "rate",
+    "run_command",
+    "spread",
+    "timed",
+    "update_readme",
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def spread(times: list[float]) -> dict[str, float]:
+    """Median, min and max of some wall times, and how many there were."""
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": len(times),
+    }
+
+
+def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
+    """Median, min and max wall time of ``fn`` over ``repeats`` runs."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return spread(times)
+
+
+def rate(n: float, t: dict[str, float]) -> dict[str, float]:
+    """Items per second from a timing: median and spread (from the max and min times)."""
+    return {"median": n / t["median_s"], "low": n / t["max_s"], "high": n / t["min_s"]}
+
+
+def corpus(n: int, seed: int = 0) -> list[str]:
+    """``n`` sentences from the labelled data, shuffled and perturbed so none repeats exactly."""
+    import csv
+
+    from claim_risk.training.config import (
+        SENTENCES,  # here: bench_encoder runs in venvs without sklearn
+    )
+
+    with SENTENCES.open(newline="", encoding="utf-8") as fh:
+        base = [row["text"] for row in csv.DictReader(fh)]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = rng.choice(base).split()
+        op = rng.randrange(4)
+        if op == 0 and len(words) > 3:
+            del words[rng.randrange(len(words))]
+        elif op == 1 and len(words) > 2:
+            j = rng.randrange(len(words) - 1)
+            words[j], words[j + 1] = words[j + 1], words[j]
+        elif op == 2:
+            words.insert(rng.randrange(len(words) + 1), str(rng.randrange(10_000)))
+        else:
+            words.append(rng.choice(("today", "now", "for you", f"#{i}")))
+        out.append(" ".join(words))
+    return out
+
+
+def documents(sentences: list[str], per_doc: int = 25) -> list[str]:
+    """Raw documents: paragraphs of sentences with headings and bullet lines between them."""
+    docs = []
+    for i in range(0, len(sentences), per_doc):
+        chunk = sentences[i : i + per_doc]
+        lines, para = [], []
+        for j, s in enumerate(chunk):
+            if j % 7 == 0:
+                lines.append(s.rstrip("."))  # a heading line
+            elif j % 5 == 0:
+                lines.append("- " + s)
+            else:
+                para.append(s if s.endswith((".", "!", "?")) else s + ".")
+                if len(para) == 3:
+                    lines.append(" ".join(para))
+                    para = []
+        lines.append(" ".join(para))
+        docs.append("\n".join(line for line in lines if line))
+    return docs
+
+
+def run_command(cmd: list[str], stdin_path: Path | None = None) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of a command, measured in a fresh wrapper process."""
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "cmd = json.loads(sys.argv[1]); src = sys.argv[2]\n"
+        "fin = open(src, 'rb') if src else subprocess.DEVNULL\n"
+        "t0 = time.perf_counter()\n"
+        "r = subprocess.run(cmd, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+        "t = time.perf_counter() - t0\n"
+        "assert r.returncode == 0, r.stderr.decode()[-500:]\n"
+        "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, json.dumps(cmd), str(stdin_path or "")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    t, rss = out.stdout.split()
+    return float(t), int(rss)
+
+
+def machine() -> dict:
+    """Cores, CPU model and library versions."""
+    import blingfire  # noqa: F401
+    import datasets
+    import numpy
+    import sklearn
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "scikit_learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "datasets": datasets.__version__,
+    }
+
+
+def update_readme(section: str, readme: Path, start: str, end: str) -> None:
+    """Replace a generated block of the report README (appending it if absent)."""
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    block = f"{start}\n{section}{end}\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
+        # one blank line before the next block, as `make train` renders the report
+        text = head + block + ("\n" + tail if tail else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    readme.write_text(text, encoding="utf-8")

@@ -1,0 +1,263 @@
+"""`make bench-spark`: Spark local mode against one process and ``Dataset.map``.
+
+The same generated documents (perturbed labelled sentences laid out as pages,
+from ``claim_risk.training.bench.scoring``) go through three paths, end to end (segmentation and
+scoring with the page context):
+
+- ``score_texts`` in one process, one batched call;
+- ``Dataset.map`` with ``num_proc=2``: one map cuts documents into sentence
+  rows, a second runs ``score_batch`` over them with ``document_column``;
+- Spark ``local[2]``: ``claim_risk.frontends.spark.score_spark`` on a DataFrame read from
+  Parquet, to Spark's ``noop`` sink (scoring only) and to Parquet (a job).
+
+The contenders run in turns, round after round, so that other work on the
+machine's shared cores weighs on all of them alike; figures are medians with
+their range, and the load average is recorded. Writes
+``reports/bench_spark.json`` and the Spark section of ``reports/README.md``,
+and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from claim_risk.training.bench.kit import corpus, documents, log, machine, rate, update_readme
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT_JSON = ROOT / "reports" / "bench_spark.json"
+START, END = "<!-- bench-spark:start -->", "<!-- bench-spark:end -->"
+CORES = 2
+
+
+def segment_batch(batch: dict[str, list]) -> dict[str, list]:
+    """For ``Dataset.map(batched=True)``: documents in, one row per sentence out."""
+    from claim_risk.core.segment import split_sentences
+
+    out: dict[str, list] = {"doc": [], "text": []}
+    for doc, text in zip(batch["doc"], batch["text"], strict=True):
+        sentences = split_sentences(text)
+        out["doc"] += [doc] * len(sentences)
+        out["text"] += sentences
+    return out
+
+
+def one_process(docs: list[str]) -> tuple[int, Callable[[], object]]:
+    """``score_texts`` on every document in one call: (sentences, the run)."""
+    from claim_risk import score_texts
+
+    n = sum(len(r) for r in score_texts(docs))
+    return n, lambda: score_texts(docs)
+
+
+def datasets_map(docs: list[str], n: int) -> Callable[[], object]:
+    """Two ``Dataset.map`` passes with ``num_proc=2``: cut into sentences, then ``score_batch``."""
+    from claim_risk.frontends.frames import score_batch
+    from datasets import Dataset, disable_progress_bars
+
+    disable_progress_bars()
+    ds = Dataset.from_dict({"doc": list(range(len(docs))), "text": docs})
+
+    def run() -> int:
+        rows = ds.map(
+            segment_batch,
+            batched=True,
+            num_proc=CORES,
+            remove_columns=["text", "doc"],
+            load_from_cache_file=False,
+        )
+        scored = rows.map(
+            score_batch,
+            batched=True,
+            batch_size=10_000,
+            num_proc=CORES,
+            fn_kwargs={"document_column": "doc"},
+            load_from_cache_file=False,
+        )
+        return len(scored)
+
+    assert run() == n
+    return run
+
+
+def spark_runs(
+    spark: SparkSession, docs: list[str], n: int, tmp: Path
+) -> tuple[dict[str, Callable[[], None]], float]:
+    """``score_spark`` on a DataFrame read from Parquet, to the noop sink and to Parquet.
+
+    Also the time of the first run, which starts the Python workers.
+    """
+    from claim_risk.frontends.spark import score_spark
+
+    src = tmp / "docs.parquet"
+    df = spark.createDataFrame(list(enumerate(docs)), "id long, text string")
+    df.repartition(2 * CORES).write.parquet(str(src))
+    df = spark.read.parquet(str(src))
+    out = tmp / "scores.parquet"
+
+    def to_noop() -> None:
+        score_spark(df).write.format("noop").mode("overwrite").save()
+
+    def to_parquet() -> None:
+        score_spark(df).write.mode("overwrite").parquet(str(out))
+
+    t0 = time.perf_counter()
+    to_parquet()
+    first = time.perf_counter() - t0
+    assert spark.read.parquet(str(out)).filter("index is not null").count() == n
+    return {"noop": to_noop, "parquet": to_parquet}, first
+
+
+def interleaved(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, dict]:
+    """Timings of each run, taken in rounds (one of each per round) so load hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for i in range(repeats):
+        for name, fn in runs.items():
+            log(f"round {i + 1}/{repeats}: {name}")
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {
+        name: {
+            "median_s": statistics.median(t),
+            "min_s": min(t),
+            "max_s": max(t),
+            "runs": len(t),
+        }
+        for name, t in times.items()
+    }
+
+
+def bench_job(docs: list[str], tmp: Path) -> dict:
+    """Wall time of the Spark job module on the documents as text files (one run)."""
+    folder = tmp / "pages"
+    folder.mkdir()
+    for i, d in enumerate(docs):
+        (folder / f"{i:05d}.txt").write_text(d, encoding="utf-8")
+    cmd = [sys.executable, "-m", "claim_risk.frontends.spark_job",
+           "--input", str(folder), "--format", "text",
+           "--output", str(tmp / "job.parquet"), "--master", f"local[{CORES}]"]  # fmt: skip
+    log(f"python -m claim_risk.frontends.spark_job on {len(docs):,} text files")
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    wall = time.perf_counter() - t0
+    summary = [line for line in proc.stderr.splitlines() if line.startswith("spark_job:")]
+    return {"files": len(docs), "wall_s": wall, "summary": summary[-1] if summary else ""}
+
+
+def render(b: dict) -> str:
+    """The Markdown section: the table and what it means per core."""
+
+    def r(x: dict) -> str:
+        return f"{x['median']:,.0f} ({x['low']:,.0f}–{x['high']:,.0f})"
+
+    rates, s, j = b["sentences_per_s"], b["spark"], b["job"]
+    one = rates["one_process"]["median"]
+    rows = [
+        ("`score_texts`, one process", "one_process", 1),
+        (f"`Dataset.map` cut + `score_batch`, num_proc={b['num_proc']}", "datasets_map", 2),
+        (f"Spark {s['master']}, `score_spark` → noop sink", "spark_noop", 2),
+        (f"Spark {s['master']}, `score_spark` → Parquet", "spark_parquet", 2),
+    ]
+    lines = [
+        "## Spark (local mode)",
+        "",
+        f"`make bench-spark` on {b['machine']['cores']} cores ({b['machine']['cpu']}), "
+        f"pyspark {b['machine']['pyspark']}: {b['documents']:,} generated documents, "
+        f"{b['sentences']:,} sentences, end to end (segmentation + scoring with the page). "
+        f"The contenders run in turns, {b['timings']['one_process']['runs']} rounds; medians, "
+        f"range in brackets. The cores are shared (load average "
+        f"{b['load_average_before'][0]:.1f} before, {b['load_average_after'][0]:.1f} after). "
+        "Raw figures in `reports/bench_spark.json`.",
+        "",
+        "| path | sentences/s | per core | vs one process |",
+        "|---|---|---|---|",
+        *(
+            f"| {name} | {r(rates[key])} | {rates[key]['median'] / cores:,.0f} | "
+            f"{rates[key]['median'] / one:.2f}x |"
+            for name, key, cores in rows
+        ),
+        "",
+        f"Fixed costs: a local Spark session starts in {s['session_start_s']:.1f} s and its "
+        f"first scoring run (to Parquet; Python workers starting, the model loaded once in "
+        f"each) takes {s['first_run_s']:.1f} s; `python -m claim_risk.frontends.spark_job` "
+        "on the same "
+        f"documents as {j['files']:,} text files took {j['wall_s']:.0f} s in all, JVM start "
+        "included.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, write the JSON and the report section, print the table."""
+    from claim_risk.frontends.spark import local_session
+
+    parser = argparse.ArgumentParser(
+        prog="python -m claim_risk.training.bench.spark", description=__doc__
+    )
+    parser.add_argument("--sentences", type=int, default=60_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=OUT_JSON)
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    docs = documents(corpus(args.sentences, seed=4))
+    load = os.getloadavg()
+    n, one = one_process(docs)
+    log(f"{len(docs):,} documents, {n:,} sentences; setting up Dataset.map and Spark")
+    runs: dict[str, Callable[[], object]] = {"one_process": one}
+    runs["datasets_map"] = datasets_map(docs, n)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        spark = local_session(f"local[{CORES}]", "claim-risk-bench")
+        session_start = time.perf_counter() - started
+        try:
+            spark_fns, first_run = spark_runs(spark, docs, n, Path(tmp))
+            runs.update({f"spark_{k}": fn for k, fn in spark_fns.items()})
+            timings = interleaved(runs, args.repeats)
+        finally:
+            spark.stop()
+        job = bench_job(docs, Path(tmp))
+    import pyspark
+
+    result = {
+        "machine": {**machine(), "pyspark": pyspark.__version__},
+        "documents": len(docs),
+        "sentences": n,
+        "load_average_before": list(load),
+        "load_average_after": list(os.getloadavg()),
+        "timings": timings,
+        "sentences_per_s": {k: rate(n, t) for k, t in timings.items()},
+        "num_proc": CORES,
+        "spark": {
+            "master": f"local[{CORES}]",
+            "session_start_s": session_start,
+            "first_run_s": first_run,
+            "input_partitions": 2 * CORES,
+        },
+        "job": job,
+    }
+    result["bench_wall_s"] = time.perf_counter() - t0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    section = render(result)
+    update_readme(section, args.out.parent / "README.md", START, END)
+    print(section)
+    log(f"wrote {args.out} in {result['bench_wall_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

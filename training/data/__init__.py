@@ -1,0 +1,1 @@
+"""The labelled sentences: loading, validating, authoring and describing them."""
