@@ -12,7 +12,7 @@ accent-stripped run by run. For ASCII and the standard token pattern, tokens
 come from ``str.translate`` and ``str.split`` instead of a regex; vocabulary
 look-ups run in C (``dict.get`` through ``map``), n-grams are looked up as
 integer keys, and counting is by sorting. The cue regex is tried only where a
-word starts that can begin a cue (``claim_risk.core.cues.word_filter``).
+word starts that can begin a cue (``claim_risk.core.cues.cue_starts``).
 ``tests/training/fit/test_export.py`` proves it equal to the pipeline it was
 exported from, and ``tests/model/core/test_features.py`` proves each fast path
 equal to the plain one.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import chain, compress, repeat
 
 import numpy as np
-from claim_risk.core.cues import WordFilter, combined_pattern, nul_safe, word_filter
+from claim_risk.core.cues import CueStarts, combined_pattern, cue_starts, nul_safe
 
 __all__ = ["TOKEN_PATTERN", "FeatureMatrix", "SentenceFeatures"]
 
@@ -55,8 +55,7 @@ _SPACE, _HYPHEN, _APOSTROPHE = b" -'"
 # the word itself, in group g >= 1. Codes are packed beside word ids, below _CODES.
 _NO_CUE, _TRY_REGEX, _TRY_PIECES, _STATIC = 0, 1, 2, 2
 _CODES = 64
-_HASH_FROM = 20_000  # n-gram look-ups per batch from which a hash table pays off
-_ANALYSE_FROM = 20_000  # characters in a part from which the cue analysis pays off
+_ANALYSE_FROM = 20_000  # characters in a part from which the cue start words pay off
 
 
 def strip_accents(text: str) -> str:
@@ -160,49 +159,6 @@ class _Memo(dict):
         return value
 
 
-class _HashTable:
-    """Non-negative int64 keys to values: open addressing, linear probing, vectorised look-up."""
-
-    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
-        self.bits = max(4, (8 * len(keys)).bit_length())  # at most 1/8 full
-        size = 1 << self.bits
-        slot_keys = [-1] * size
-        slot_values = [-1] * size
-        self.depth = 0
-        for key, value, h in zip(
-            keys.tolist(), values.tolist(), self._hash(keys).tolist(), strict=True
-        ):
-            probe = 0
-            while slot_keys[(h + probe) & (size - 1)] != -1:
-                probe += 1
-            slot_keys[(h + probe) & (size - 1)] = key
-            slot_values[(h + probe) & (size - 1)] = value
-            self.depth = max(self.depth, probe)
-        self.keys = np.asarray(slot_keys, dtype=np.int64)
-        self.values = np.asarray(slot_values, dtype=np.int64)
-
-    def _hash(self, keys: np.ndarray) -> np.ndarray:
-        """Fibonacci hashing: the top bits of the key times 2^64 / golden ratio."""
-        product = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        return (product >> np.uint64(64 - self.bits)).astype(np.int64)
-
-    def get(self, keys: np.ndarray) -> np.ndarray:
-        """The value of each key, -1 for keys not in the table."""
-        out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.arange(len(keys))
-        slots = self._hash(keys)
-        mask = (1 << self.bits) - 1
-        for _ in range(self.depth + 1):
-            found = self.keys[slots]
-            hit = found == keys[todo]
-            out[todo[hit]] = self.values[slots[hit]]
-            more = ~hit & (found != -1)  # an empty slot ends the probe
-            todo, slots = todo[more], (slots[more] + 1) & mask
-            if not len(todo):
-                break
-        return out
-
-
 class SentenceFeatures:
     """Word n-gram TF-IDF columns (first) and cue columns (after them), from plain data.
 
@@ -228,10 +184,11 @@ class SentenceFeatures:
         self.min_n, self.max_n = ngram_range
         self.sublinear_tf = sublinear_tf
         self.cue_names = list(cues)
+        self.cues = dict(cues)
         self.cue_re = combined_pattern(cues)
-        # The cue pattern's first-word analysis pays off on large batches only; it is
-        # made on the first one, so loading a model and scoring a sentence stay cheap.
-        self.cue_filter: WordFilter | None = None
+        # The cue start words pay off on large batches only; they are read on the
+        # first one, so loading a model and scoring a sentence stay cheap.
+        self.cue_filter: CueStarts | None = None
         self._cue_codes: _Memo | None = None
         self._analysed = False
         self.n_words = len(self.vocabulary)
@@ -245,19 +202,18 @@ class SentenceFeatures:
             ),
             None,
         )
-        if not nul_safe(self.cue_re):
+        if not nul_safe(self.cues):
             self.marker = None
         # Token -> word id in a joined part, where the marker (between texts) maps to -2.
         self._ids = dict(self.word_id)
         if self.marker is not None:
             self._ids[self.marker] = -2
         self._token_info = _Memo(self._describe)
-        self._hashed: dict[int, _HashTable] = {}
 
     def _analyse(self) -> None:
-        """Make the cue pattern's first-word analysis (once)."""
+        """Read the cue start words (once)."""
         if not self._analysed:
-            self.cue_filter = word_filter(self.cue_re)
+            self.cue_filter = cue_starts(self.cues)
             if self.cue_filter is not None:
                 self._cue_codes = _Memo(self._cue_code)
             self._analysed = True
@@ -318,17 +274,12 @@ class SentenceFeatures:
     def _lookup(self, n: int, keys: np.ndarray) -> np.ndarray:
         """The column of each n-gram key, -1 where the n-gram is not in the vocabulary.
 
-        Small batches binary-search the sorted keys; large ones use a hash
-        table (built on first use, so loading a model stays cheap), whose
-        look-ups are a few gathers instead of a search per key.
+        A binary search of the sorted keys (``np.searchsorted``); a hand-written
+        hash table measured no faster.
         """
         table, table_cols = self.ngram_keys[n]
-        if len(keys) < _HASH_FROM:
-            pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-            return np.where(table[pos] == keys, table_cols[pos], -1)
-        if n not in self._hashed:
-            self._hashed[n] = _HashTable(table, table_cols)
-        return self._hashed[n].get(keys)
+        pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return np.where(table[pos] == keys, table_cols[pos], -1)
 
     def _parts(self, texts: Sequence[str]) -> list[_Part]:
         """The batch as its ASCII texts and the rest, each part joined and lower-cased once."""
