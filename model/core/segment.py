@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
+from collections.abc import Callable
 from typing import NamedTuple
 
 import blingfire
@@ -46,25 +47,39 @@ class _Buffer(threading.local):
 
 
 _BUFFER = _Buffer()
-# blingfire's own C function, as a separate function object with declared argument
-# types, so a call converts plain bytes and ints without building ctypes objects.
-_TEXT_TO_SENTENCES = blingfire.blingfire["TextToSentences"]
-_TEXT_TO_SENTENCES.argtypes = (
-    ctypes.c_char_p,
-    ctypes.c_int,
-    ctypes.POINTER(ctypes.c_char),
-    ctypes.c_int,
-)
-_TEXT_TO_SENTENCES.restype = ctypes.c_int
+
+
+def _c_function() -> Callable[..., int] | None:
+    """The C function behind ``blingfire.text_to_sentences``, or None if this blingfire hides it.
+
+    blingfire does not document its library handle (``blingfire.blingfire``),
+    so it is used only because it is measurably faster: ``make bench`` times
+    segmentation both ways (``segmentation_public_sentences_per_s``), and
+    ``tests/model/core/test_segment.py`` pins that both give the same spans.
+    A separate function object with declared argument types converts plain
+    bytes and ints without building ctypes objects on every call.
+    """
+    try:
+        function = blingfire.blingfire["TextToSentences"]
+    except (AttributeError, KeyError, TypeError):  # another blingfire
+        return None
+    function.argtypes = (ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char), ctypes.c_int)
+    function.restype = ctypes.c_int
+    return function
+
+
+_TEXT_TO_SENTENCES = _c_function()
 
 
 def _to_sentences(line: str) -> str:
-    """``blingfire.text_to_sentences`` without a new output buffer on every call.
+    """``blingfire.text_to_sentences(line)``, without a new output buffer on every call.
 
-    Same C function and the same result (text up to the first NUL of the
-    output, "" on error); allocating and zeroing a buffer per line was a
-    large share of segmentation time.
+    Same C function, same output size, same result (text up to the first
+    NUL of the output, "" on error); allocating and zeroing a buffer per line
+    halved segmentation speed. Without the C function, the public call.
     """
+    if _TEXT_TO_SENTENCES is None:
+        return blingfire.text_to_sentences(line)
     data = line.encode("utf-8")
     need = 2 * len(data) + 1
     if len(_BUFFER.buf) < need:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import random
 import re
+import types
 from pathlib import Path
 
+import blingfire
 import pytest
+from claim_risk.core import segment as segment_module
 from claim_risk.core.segment import MAX_SENTENCE_CHARS, segment, split_sentences
 
 ROOT = Path(__file__).resolve().parents[3]
-SEEDS = sorted((ROOT / "labels" / "sources").glob("0*.txt"))
+SOURCES = sorted((ROOT / "labels" / "sources").glob("*.txt"))
+SEEDS = [p for p in SOURCES if p.name.startswith("0")]
 LEFTOVER = re.compile(r"[\s\-\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219*·–—>#]*")
 
 
@@ -76,16 +83,64 @@ def test_long_line_is_cut_into_bounded_pieces() -> None:
     assert "".join(s.text for s in spans) == text
 
 
-def test_reused_buffer_gives_blingfire_own_answers() -> None:
-    """The buffer-reusing call equals blingfire.text_to_sentences on awkward lines."""
-    import random
-
-    import blingfire
-    from claim_risk.core.segment import _to_sentences
-
+def hostile_lines() -> list[str]:
+    """Awkward lines and documents: controls, NUL, lone surrogates, RTL, emoji, CRLF, length."""
     rng = random.Random(0)
-    alphabet = "ab. !?\x00é😀\t"
-    lines = ["", "a", "Dr. Smith said so. Then he left!", "x" * 70_000, "é" * 3000 + ". Ok."]
-    lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(2000)]
-    for line in lines:
-        assert _to_sentences(line) == blingfire.text_to_sentences(line), repr(line[:40])
+    alphabet = [*"ab. !?\x00é😀\t\r\n\x1b\x7f\u200f\u202e\u2028", "\ud800", "\r\n", "Dr. ", "e.g. "]
+    fixed = ["", "a", "Dr. Smith said so. Then he left!", "x" * 70_000, "é" * 3000 + ". Ok."]
+    fixed += [
+        "Ok.\r\nNext one.\r\n",
+        "\u202bמשפט. שני.\u202c",
+        "😀. 👍🏽 yes. 🇫🇷!",
+        "a\x00b. c\x00.",
+    ]
+    fixed += ["lone \udc80 surrogate. Then.", "Stop. " * 5000, "\x01\x02. \x1f\x7f."]
+    return fixed + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(2000)
+    ]
+
+
+def public_outcome(fn, line: str) -> str | type:
+    """What a sentence splitter returns for a line, or the type of what it raises."""
+    try:
+        return fn(line)
+    except Exception as error:
+        return type(error)
+
+
+def test_reused_buffer_gives_blingfire_own_answers() -> None:
+    """The C function on a reused buffer equals blingfire.text_to_sentences, line by line."""
+    for line in hostile_lines():
+        got = public_outcome(segment_module._to_sentences, line)
+        assert got == public_outcome(blingfire.text_to_sentences, line), repr(line[:40])
+
+
+def test_spans_equal_those_of_blingfire_public_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every source document and hostile string gets the same sentences and offsets
+    from the undocumented C handle (kept for speed; ``make bench`` times both) as
+    from blingfire's public ``text_to_sentences``."""
+    docs = [p.read_text(encoding="utf-8") for p in SOURCES] + hostile_lines()
+    fast = [segment(d) for d in docs]
+    monkeypatch.setattr(segment_module, "_to_sentences", blingfire.text_to_sentences)
+    assert [segment(d) for d in docs] == fast
+
+
+def test_spans_of_the_sources_are_those_of_the_labelled_set() -> None:
+    """The sentences and offsets of every source document, as the labels were cut."""
+    digest = hashlib.sha256()
+    for path in SOURCES:
+        spans = [list(s) for s in segment(path.read_text(encoding="utf-8"))]
+        digest.update(json.dumps(spans, ensure_ascii=False).encode())
+    assert len(SOURCES) == 59
+    assert digest.hexdigest() == "18edb87b5750900146713b7837a91778cca4c0dda8ef9eabdfd0ae1317b60040"
+
+
+def test_without_the_c_handle_the_public_function_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment_module, "blingfire", types.SimpleNamespace())
+    assert segment_module._c_function() is None
+    monkeypatch.setattr(segment_module, "blingfire", blingfire)
+    monkeypatch.setattr(segment_module, "_TEXT_TO_SENTENCES", None)
+    for line in hostile_lines()[:300]:
+        got = public_outcome(segment_module._to_sentences, line)
+        assert got == public_outcome(blingfire.text_to_sentences, line), repr(line[:40])
+    assert split_sentences("One. Two.") == ["One.", "Two."]
