@@ -25,6 +25,7 @@ from pathlib import Path
 from claim_risk.core.artifacts import LoadedModel, cascade, parse_model
 from claim_risk.core.decision import Decision
 from claim_risk.core.linear import sigmoid
+from claim_risk.exits import EXIT_OK, EXIT_USAGE
 from claim_risk.training import config
 from claim_risk.training.data.labelled import LabelledSet
 from claim_risk.training.data.sentences import LabelError, load_labels
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         data = LabelledSet.from_dataset(load_labels(args.labels, args.sources, args.user_labels))
     except LabelError as exc:
         print(f"train: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(f"    {data.describe()}", file=sys.stderr)
 
     candidates = config.QUICK if args.quick else config.CANDIDATES
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
         f"{results['topic_heldout']['roc_auc']:.3f}{user_note}, threshold {results['threshold']}"
     )
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import hashlib
 import importlib.util
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from claim_risk.core.surrogates import replace_surrogates
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -57,7 +57,6 @@ _ERF_P = np.float32(0.3275911)
 _ERF_A = tuple(
     np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _SQRT_HALF = np.float32(1.0 / math.sqrt(2.0))
 
 
@@ -297,7 +296,7 @@ class MiniLMEncoder:
             if not isinstance(s, str):
                 raise TypeError(f"encode takes strings, got {type(s).__name__}")
         # Lone surrogates (possible in a Python str, not in UTF-8) become U+FFFD.
-        clean = [s if s.isascii() else _SURROGATE.sub("\ufffd", s) for s in sentences]
+        clean = [replace_surrogates(s) for s in sentences]
         encodings = self.tokenizer.encode_batch([s.strip() for s in clean])
         return [e.ids for e in encodings]
 

@@ -16,7 +16,6 @@ import heapq
 import io
 import json
 import os
-import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -31,6 +30,16 @@ from claim_risk.core.explain import explain_model
 from claim_risk.core.linear import sigmoid
 from claim_risk.core.score import document_parts
 from claim_risk.core.segment import Span, segment
+from claim_risk.core.surrogates import replace_surrogates
+from claim_risk.exits import (
+    EXIT_EMPTY_INPUT,
+    EXIT_INTERNAL,
+    EXIT_MODEL,
+    EXIT_NOT_TEXT,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+)
 from claim_risk.textio.csvsafe import escape_row
 from claim_risk.textio.language import ENGLISH, UNDETERMINED, languages
 from claim_risk.textio.readers import (
@@ -43,15 +52,6 @@ from claim_risk.textio.readers import (
     looks_like_url,
     printable,
 )
-
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-EXIT_UNREADABLE = 3
-EXIT_EMPTY_DIR = 4
-EXIT_NOT_TEXT = 5
-EXIT_EMPTY_INPUT = 6
-EXIT_MODEL = 7
 
 HTML_EXPLAIN = 5
 FIELDS = (
@@ -117,12 +117,10 @@ exit status:
   the first failure.
 """
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 def _clean(text: str) -> str:
     """``text`` as valid UTF-8: lone surrogates (from JSON escapes) become U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
+    return replace_surrogates(text)
 
 
 def _say(message: str) -> None:

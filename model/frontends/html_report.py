@@ -20,13 +20,12 @@ from __future__ import annotations
 import html
 import os
 import re
-import tempfile
 from collections.abc import Sequence
-from contextlib import suppress
-from pathlib import Path
 
 from claim_risk.core.context import page_score
 from claim_risk.core.decision import Decision
+from claim_risk.core.surrogates import replace_surrogates
+from claim_risk.textio.atomic import write_bytes
 
 __all__ = ["CUE_LABELS", "feature_label", "render_html", "write_html"]
 
@@ -71,14 +70,13 @@ article.doc ul{margin:.3rem 0 .6rem 1.2rem;padding:0}
 """
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _BULLET = re.compile(r"^(?:[-*•‣▪●◦⁃∙·–—>]|\d{1,3}[.)])$")
 _END = (".", "!", "?", "…", ":", ";", '"', "”", "'", ")")
 
 
 def _esc(text: object) -> str:
     """Escaped for HTML text and attributes; lone surrogates become U+FFFD."""
-    return html.escape(_SURROGATE.sub("\ufffd", str(text)), quote=True)
+    return html.escape(replace_surrogates(str(text)), quote=True)
 
 
 def feature_label(name: str) -> str:
@@ -282,19 +280,4 @@ def write_html(
     identity: dict | str = "",
 ) -> None:
     """Write the page to ``path`` (UTF-8) atomically: a temporary file, then a rename."""
-    data = render_html(documents, decision, identity).encode("utf-8")
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_bytes(path, render_html(documents, decision, identity).encode("utf-8"))

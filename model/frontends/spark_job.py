@@ -21,6 +21,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from claim_risk.exits import EXIT_INTERNAL, EXIT_MODEL, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 from claim_risk.frontends.spark import MAX_CHARS, output_schema, score_spark
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ __all__ = ["MAX_FILE_BYTES", "build_parser", "main", "read_documents", "run", "s
 MAX_FILE_BYTES = 64 << 20
 FILES_PER_TASK = 500
 BATCH_ROWS = "1000"
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3, 7
 ARROW_BATCH = "spark.sql.execution.arrow.maxRecordsPerBatch"
 _SCHEME_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):///")  # file:///x is file:/x in Spark
 
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     except AnalysisException as exc:
         message = str(exc).splitlines()[0]
         condition = getattr(exc, "getCondition", exc.getErrorClass)()
-        code = EXIT_INPUT if condition == "PATH_NOT_FOUND" else EXIT_USAGE
+        code = EXIT_UNREADABLE if condition == "PATH_NOT_FOUND" else EXIT_USAGE
         print(f"spark_job: {message}", file=sys.stderr)
         return code
     except Exception as exc:  # one line for users, not a JVM stack trace

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from claim_risk.exits import EXIT_EMPTY_DIR, EXIT_NOT_TEXT, EXIT_UNREADABLE
+
 __all__ = [
     "BLOCK_CHARS",
     "HTML_SUFFIXES",
@@ -47,8 +49,6 @@ MAX_HTML_BYTES = 64 << 20
 SNIFF_CHARS = 4096
 MAX_CONTROL_SHARE = 0.1
 
-EXIT_UNREADABLE = 3
-EXIT_BAD_BYTES = 5
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 _PAGE_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html|head|body)\b", re.I)
@@ -110,7 +110,7 @@ def looks_binary(sample: str) -> bool:
 def _binary_error(source: str) -> InputError:
     return InputError(
         f"{source}: binary content (NUL bytes or control characters), not text: not scored",
-        EXIT_BAD_BYTES,
+        EXIT_NOT_TEXT,
     )
 
 
@@ -118,7 +118,7 @@ def _decode_error(source: str, exc: UnicodeDecodeError, encoding: str, at: int =
     return InputError(
         f"{source}: not valid {encoding} near byte {at + exc.start} "
         f"(convert it, or pass --encoding, e.g. --encoding latin-1)",
-        EXIT_BAD_BYTES,
+        EXIT_NOT_TEXT,
     )
 
 
@@ -188,7 +188,7 @@ class Document:
                     where = f"{self.source}:{n}"
                     yield (
                         n,
-                        InputError(f"{where}: not valid {self.encoding} ({exc})", EXIT_BAD_BYTES),
+                        InputError(f"{where}: not valid {self.encoding} ({exc})", EXIT_NOT_TEXT),
                     )
                     continue
                 if "\x00" in line or looks_binary(line.rstrip("\r\n")):
@@ -243,7 +243,7 @@ def _decoded_chunks(raw: BinaryIO, encoding: str, source: str) -> Iterator[str]:
         except UnicodeDecodeError as exc:
             raise _decode_error(source, exc, encoding, done) from None
         except UnicodeError as exc:  # e.g. UTF-16 without a byte-order mark
-            raise InputError(f"{source}: not valid {encoding} ({exc})", EXIT_BAD_BYTES) from None
+            raise InputError(f"{source}: not valid {encoding} ({exc})", EXIT_NOT_TEXT) from None
         done += len(data)
         if text:
             yield text
@@ -320,7 +320,9 @@ def expand_paths(
                 if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
             )
             if not found:
-                yield InputError(f"{shown}: no .txt, .md or .html files in this directory", 4)
+                yield InputError(
+                    f"{shown}: no .txt, .md or .html files in this directory", EXIT_EMPTY_DIR
+                )
             for p in found:
                 yield Document(printable(str(p)), p, encoding=encoding, input_format=input_format)
         elif not exists:

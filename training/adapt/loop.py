@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claim_risk.core.segment import split_sentences
+from claim_risk.exits import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 from claim_risk.textio.readers import Document, InputError, expand_paths
 from claim_risk.training.data.schema import COLUMNS, LABELS, assign_ids
 from claim_risk.training.data.sentences import (
@@ -462,21 +463,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "extract":
         try:
-            return 3 if extract(args.paths, args.out, args.topic, args.model, args.force) else 0
+            problems = extract(args.paths, args.out, args.topic, args.model, args.force)
+            return EXIT_UNREADABLE if problems else EXIT_OK
         except (Refused, LabelError) as exc:
             print(f"extract: {exc}", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     if not args.csv.is_file():
         print(f"suggest: {args.csv}: no such file", file=sys.stderr)
-        return 3
+        return EXIT_UNREADABLE
     try:
         picked = suggest(args.csv, args.n, args.model)
     except (Refused, LabelError) as exc:
         print(f"suggest: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     for r in picked:
         print(f"{r['priority']:>3}  {float(r['score']):.3f}  {r['doc_id']}  {r['text'][:90]}")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -16,12 +16,12 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from claim_risk.core.segment import split_sentences
+from claim_risk.textio.atomic import atomic_write
 from claim_risk.textio.csvsafe import escape_row, unescape_row
 from claim_risk.training.config import LABELS_DIR, SENTENCES, SOURCES, USER_DIR
 from claim_risk.training.data.schema import COLUMNS, LABELS, ORIGINS, REGISTERS, assign_ids
@@ -163,17 +163,6 @@ def read_rows(path: Path, *, spreadsheet: bool = False) -> list[dict[str, str]]:
         raise LabelError(f"{_where(path, reader.line_num)}: not a valid CSV row ({exc})") from None
 
 
-def _replace(tmp: str, path: Path, unchanged_since: tuple[int, int, int] | None) -> None:
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-    os.chmod(tmp, mode)
-    if unchanged_since is not None and file_stamp(path) != unchanged_since:
-        raise FileChanged(f"{shown(path)} changed while it was being updated")
-    os.replace(tmp, path)
-
-
 def write_rows(
     path: Path,
     rows: Iterable[dict[str, str]],
@@ -207,19 +196,16 @@ def write_text(path: Path, text: str) -> None:
 def _atomic_file(
     path: Path, unchanged_since: tuple[int, int, int] | None = None
 ) -> Iterator[io.TextIOBase]:
-    """A temporary file beside ``path``, synced and renamed over it when the block succeeds."""
+    """``atomic_write`` to ``path`` (its folder made first); with ``unchanged_since``,
+    FileChanged if ``path`` no longer has that stamp when the new file is ready."""
+
+    def unchanged() -> None:
+        if unchanged_since is not None and file_stamp(path) != unchanged_since:
+            raise FileChanged(f"{shown(path)} changed while it was being updated")
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        _replace(tmp, path, unchanged_since)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, before_replace=unchanged) as fh:
+        yield fh
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from claim_risk.exits import EXIT_MODEL, EXIT_OK
 
 __all__ = [
     "DEFAULT_CASES",
@@ -390,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(args.model)
     except ModelError as exc:
         print(f"behaviour: {exc}", file=sys.stderr)
-        return 7
+        return EXIT_MODEL
     alone = partial(score_sentences, model_dir=model)
     in_documents = partial(score_documents, model_dir=model)
     result = run_suite(
@@ -403,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(render_markdown(result, f"Behavioural suite: {model.name} model"))
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

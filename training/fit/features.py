@@ -12,14 +12,14 @@ from collections.abc import Iterable
 import numpy as np
 import scipy.sparse as sp
 from claim_risk.core.cues import CUES
+from claim_risk.core.features import TOKEN_PATTERN
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-__all__ = ["SOLVER_TOL", "TOKEN_PATTERN", "CueFeatures", "build_pipeline", "logistic_regression"]
+__all__ = ["SOLVER_TOL", "CueFeatures", "build_pipeline", "logistic_regression"]
 
-TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\b"
 
 # Largest |gradient| of scikit-learn's averaged objective at which a fit stops. Newton-CG
 # gets there in a few steps; the floating-point floor is about 1e-17. At 1e-15 the weights
