@@ -160,7 +160,7 @@ LEADS: dict[str, frozenset[str]] = {
         | {"experts", "doctors"}
     ),
     "benefit": frozenset({"support", "supports", "supported"}),
-    "first_person": frozenset({"i"}),
+    "first_person": frozenset(),  # "i" first: "i'm" matches as "i"
     "hedge": frozenset({"not", "more", "further", "small", "no"}),
     "caution": frozenset({"talk", "ask", "side", "do", "don", "not", "does", "did"}),
     "named_source": frozenset({"controlled", "meta", "systematic", "et"}),
