@@ -142,3 +142,14 @@ def test_wheel_metadata_declares_what_html_needs(wheel: zipfile.ZipFile) -> None
     assert info["Requires-Python"].replace(" ", "") in (">=3.11,<3.14", "<3.14,>=3.11")
     entry = next(n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt"))
     assert "predict = claim_risk.frontends.cli:main" in wheel.read(entry).decode()
+
+
+def test_ci_runs_the_suite_then_the_install_check_on_python_3_13() -> None:
+    """`.ci/run`: `make test` and `make lint` as before, then the plain-install check."""
+    lines = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert lines.index("make test") < lines.index("make lint") < lines.index(".ci/install_check.sh")
+    check = (ROOT / ".ci" / "install_check.sh").read_text()
+    assert "python3.13" in check and "-m venv" in check and " -e " not in check
+    assert (ROOT / ".ci" / "install_check.sh").stat().st_mode & 0o111
+    script = (ROOT / ".ci" / "install_check.py").read_text()
+    assert "from claim_risk import score_sentences, score_text" in script
