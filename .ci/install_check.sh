@@ -8,8 +8,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 start=$SECONDS
 
 # python3.13: on PATH, or one of pyenv's versions when pyenv's shim refuses it.
-py=""
-if python3.13 -c "" >/dev/null 2>&1; then
+# INSTALL_CHECK_PYTHON=python3.12 .ci/install_check.sh checks another interpreter by hand.
+py="${INSTALL_CHECK_PYTHON:-}"
+if [ -n "$py" ]; then
+  :
+elif python3.13 -c "" >/dev/null 2>&1; then
   py=python3.13
 elif command -v pyenv >/dev/null 2>&1; then
   py="$(ls -d "$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1 || true)"
