@@ -19,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED = re.compile(r"training data SHA-256 `([0-9a-f]{64})`")
+EXAMPLE = ROOT / "examples" / "example.txt"
 
 
 def model_mismatch(readme: str, metadata: dict, user_dir: Path) -> str | None:
@@ -161,13 +162,7 @@ def test_readme_predict_examples_are_real_output(shipped_model: None) -> None:
     import sys
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = (
-        "Safety for the baby.\n"
-        "Ketamine is not passed through breast milk, so breastfeeding can be continued without "
-        "risk.\n"
-        "However, it is imperative to consult healthcare professionals before incorporating "
-        "kratom into your treatment plan.\n"
-    )
+    example = EXAMPLE.read_text(encoding="utf-8")
     table = subprocess.run(
         [sys.executable, "-m", "claim_risk.frontends.cli"],
         input=example.encode(),
@@ -234,26 +229,21 @@ def _console_examples(readme: str) -> list[tuple[str, str]]:
     return examples
 
 
-def test_readme_every_predict_example_reproduces(tmp_path: Path, shipped_model: None) -> None:
-    """Each `$ ... predict ...` block prints exactly what follows it (example.txt as shown)."""
+def test_readme_every_predict_example_reproduces(shipped_model: None) -> None:
+    """Each `$ ... predict ...` block prints exactly what follows it, run as written from the root.
+
+    The files they read are shipped (examples/example.txt), so a fresh clone runs them too.
+    """
     import subprocess
     import sys
 
-    (tmp_path / "example.txt").write_text(
-        "Safety for the baby.\n"
-        "Ketamine is not passed through breast milk, so breastfeeding can be continued without "
-        "risk.\n"
-        "However, it is imperative to consult healthcare professionals before incorporating "
-        "kratom into your treatment plan.\n",
-        encoding="utf-8",
-    )
     predict = Path(sys.executable).parent / "predict"
     examples = _console_examples((ROOT / "README.md").read_text(encoding="utf-8"))
     assert len(examples) >= 6
     for command, expected in examples:
         res = subprocess.run(
             ["bash", "-c", command.replace(".venv/bin/predict", str(predict))],
-            cwd=tmp_path,
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=120,
@@ -303,3 +293,112 @@ def test_readme_quotes_the_encoder_comparison() -> None:
         f"{sizes['torch']['site_packages_mb']:,.1f} MB",
     ):
         assert phrase in readme, f"README.md should say {phrase!r}"
+
+
+def _section(readme: str, title: str) -> str:
+    """The text of the README section under ``title`` (to the next heading of any level)."""
+    start = readme.index(f"\n{title}\n")
+    nxt = re.search(r"\n#{1,6} ", readme[start + len(title) + 2 :])
+    return readme[start : start + len(title) + 2 + (nxt.start() if nxt else len(readme))]
+
+
+def _quick_start_commands(readme: str) -> list[tuple[str, str]]:
+    """(command, comment) of each line of the quick start's ```sh block."""
+    block = re.search(r"```sh\n(.*?)```", _section(readme, "## Quick start"), flags=re.S)
+    assert block, "the quick start should show its commands in a ```sh block"
+    lines = []
+    for line in block.group(1).splitlines():
+        command, _, comment = line.partition("#")
+        lines.append((command.strip(), comment.strip()))
+    return lines
+
+
+def test_quick_start_commands_exist_say_what_they_do_and_run() -> None:
+    """Each command is commented, each make target exists, each predict line runs as written.
+
+    The make targets themselves are what CI runs (`make test`) or too slow for a test
+    (`make train`); their durations are the quick start's measured figures.
+    """
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = _quick_start_commands(readme)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.M))
+    ran = []
+    for command, comment in commands:
+        assert comment, f"the quick start should say what {command!r} does"
+        if command.startswith("make "):
+            assert command.split()[1] in targets, f"no make target for {command!r}"
+            continue
+        assert command.startswith(".venv/bin/predict "), f"unexpected command {command!r}"
+        bin_dir = str(Path(sys.executable).parent)
+        res = subprocess.run(
+            ["bash", "-c", command.replace(".venv/bin", bin_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert res.returncode == 0 and res.stderr == "", (command, res.stderr)
+        assert "sentences flagged" in res.stdout, (command, res.stdout)
+        ran.append((command, res.stdout))
+    assert [c.split()[1] for c, _ in commands if c.startswith("make ")][:1] == ["venv"]
+    assert {"make test", "make train"} <= {c for c, _ in commands}
+    page = next(out for command, out in ran if command.endswith(".html"))
+    assert "Our herbal calm drops cure anxiety" in page
+    for boilerplate in ("Home | Shop | Cart", "All rights reserved.", "Free shipping"):
+        assert boilerplate not in page, "the shop page should be read through trafilatura"
+
+
+def test_quick_start_says_how_long_and_where_measured() -> None:
+    text = re.sub(r"\s+", " ", _section((ROOT / "README.md").read_text("utf-8"), "## Quick start"))
+    assert "measured on this 2-core machine" in text
+    for command in ("make venv", "make test", "predict"):
+        assert re.search(rf"`[^`]*{command}[^`]*`[^;]*?\d+(\.\d+)? (s|min)\b", text), (
+            f"the quick start should say how long `{command}` took here"
+        )
+
+
+def test_readme_exit_statuses_are_the_implemented_ones(tmp_path: Path) -> None:
+    """Each status the README lists is the one `predict` returns for that case."""
+    import os
+    import subprocess
+    import sys
+
+    text = re.sub(
+        r"\s+",
+        " ",
+        _section((ROOT / "README.md").read_text("utf-8"), "### Other options and exit status"),
+    )
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "blank.txt").write_text("   \n", encoding="utf-8")
+    (tmp_path / "blob.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "fake").mkdir()
+    (tmp_path / "fake" / "trafilatura.py").write_text("raise ImportError('broken')\n")
+    page = ["--file", str(ROOT / "examples" / "shop.html")]
+    broken = {"PYTHONPATH": str(tmp_path / "fake")}
+    url = "https://example.com/p.html"
+    cases = [
+        ("0 success", ["Garlic cures flu."], {}),
+        ("1 internal error (a bug, or a broken install: HTML input when trafilatura", page, broken),
+        ("2 usage error (a URL given as a text argument among them)", [url], {}),
+        ("3 missing or unreadable file (a URL given to `--file` among them)", ["--file", url], {}),
+        ("3 missing or unreadable file", ["--file", str(tmp_path / "missing.txt")], {}),
+        ("4 folder with nothing to read", ["--file", str(tmp_path / "empty")], {}),
+        ("5 input not valid text", ["--file", str(tmp_path / "blob.txt")], {}),
+        ("6 empty input", ["--file", str(tmp_path / "blank.txt")], {}),
+        ("7 model missing, corrupt or incompatible", ["x", "--model", str(tmp_path / "empty")], {}),
+    ]
+    cmd = [sys.executable, "-m", "claim_risk.frontends.cli"]
+    pipes = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+    running = [
+        (phrase, subprocess.Popen([*cmd, *args], env={**os.environ, **env}, **pipes))
+        for phrase, args, env in cases
+    ]
+    for phrase, proc in running:
+        _, err = proc.communicate(timeout=120)
+        assert phrase in text, f"README.md's exit statuses should say {phrase!r}"
+        assert proc.returncode == int(phrase.split()[0]), (phrase, err.decode())
+        assert b"Traceback" not in err

@@ -47,6 +47,7 @@ from claim_risk.textio.readers import (
     INPUT_FORMATS,
     TEXT_SUFFIXES,
     Document,
+    ExtractorMissing,
     InputError,
     expand_paths,
     looks_like_url,
@@ -907,6 +908,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except ExtractorMissing as exc:  # a broken install: say what to install, once
+        _say(str(exc))
+        return EXIT_INTERNAL
     except Exception as exc:  # never a traceback for users
         _say(f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_INTERNAL

@@ -3,7 +3,9 @@
 Plain text is read in blocks of whole lines, so a 50 MB file never sits in
 memory at once; because line breaks are always sentence boundaries, cutting
 between lines never changes how the text is segmented. HTML is reduced to its
-main text first (trafilatura, with a plain tag-stripping fallback). Whether an
+main text first with trafilatura; a page in which it finds no main text keeps
+all its visible text, and a trafilatura that cannot be imported is an error
+(``ExtractorMissing``), never a quiet switch to tag stripping. Whether an
 input is HTML is decided by ``input_format``: ``html``, ``text``, or ``auto``
 (the default): ``.html``/``.htm`` files are HTML, ``.txt``/``.md`` files are
 text, and anything else (standard input, arguments, other files) is HTML when
@@ -22,6 +24,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
 
 from claim_risk.exits import EXIT_EMPTY_DIR, EXIT_NOT_TEXT, EXIT_UNREADABLE
@@ -32,6 +35,7 @@ __all__ = [
     "INPUT_FORMATS",
     "TEXT_SUFFIXES",
     "Document",
+    "ExtractorMissing",
     "InputError",
     "expand_paths",
     "html_to_text",
@@ -331,15 +335,38 @@ def expand_paths(
             yield Document(shown, path, encoding=encoding, input_format=input_format)
 
 
-def html_to_text(html: str) -> str:
-    """The main text of an HTML page: trafilatura if it finds any, else all visible text."""
+class ExtractorMissing(ImportError):
+    """trafilatura, the HTML extractor, cannot be imported: a broken install, not a bad page."""
+
+
+EXTRACTOR_FIX = "pip install 'trafilatura>=2,<3' lxml_html_clean"
+
+
+def _trafilatura() -> ModuleType:
+    """The trafilatura module, or ExtractorMissing saying what to install."""
     try:
         import trafilatura
+    except Exception as exc:  # ImportError, or lxml's own error about html_clean
+        reason = (str(exc).splitlines() or [""])[0]
+        raise ExtractorMissing(
+            f"HTML input needs trafilatura, which does not import ({type(exc).__name__}: "
+            f"{reason}); install it with: {EXTRACTOR_FIX}"
+        ) from exc
+    return trafilatura
 
+
+def html_to_text(html: str) -> str:
+    """The main text of an HTML page (trafilatura), or all its visible text when it finds none.
+
+    Raises ExtractorMissing when trafilatura cannot be imported, so scores never
+    shift silently to those of a page whose menus and footers were kept.
+    """
+    trafilatura = _trafilatura()
+    try:
         text = trafilatura.extract(
             html, include_comments=False, include_tables=True, favor_recall=True
         )
-    except Exception:  # a parser failure must not lose the document
+    except Exception:  # a page its parser chokes on is still read, as visible text
         text = None
     return text if text and text.strip() else _strip_tags(html)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import claim_risk.textio.readers as readers
+import pytest
 from claim_risk.core.segment import segment
 from claim_risk.textio.readers import Document, InputError, expand_paths, html_to_text
 
@@ -41,3 +45,42 @@ def test_html_keeps_text_and_drops_scripts() -> None:
     text = html_to_text(page)
     assert "Colloidal silver cures infections." in text
     assert "var x" not in text and "p{}" not in text
+
+
+SHOP = Path(__file__).resolve().parents[3] / "examples" / "shop.html"
+# lxml's own message when lxml_html_clean is missing (what a plain install gave, issue 23).
+BROKEN = (
+    "raise ImportError('lxml.html.clean module is now a separate project lxml_html_clean.\\n'\n"
+    "                  'Install lxml[html-clean] or lxml_html_clean directly.')\n"
+)
+
+
+def test_html_keeps_the_main_text_of_a_shop_page() -> None:
+    """trafilatura drops the menu and the footer that tag stripping would keep and score."""
+    text = html_to_text(SHOP.read_text(encoding="utf-8"))
+    assert "Our herbal calm drops cure anxiety in three days, guaranteed." in text
+    assert "Talk to your pharmacist before use if you take other medicines." in text
+    for boilerplate in ("Home | Shop | Cart", "All rights reserved.", "Free shipping"):
+        assert boilerplate not in text
+
+
+def test_a_missing_extractor_is_an_error_not_tag_stripping(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # import trafilatura -> ImportError
+    with pytest.raises(readers.ExtractorMissing, match=r"pip install .*lxml_html_clean") as info:
+        html_to_text("<html><body><p>Garlic cures flu.</p></body></html>")
+    assert isinstance(info.value, ImportError) and "\n" not in str(info.value)
+
+
+def test_predict_says_what_to_install_when_trafilatura_is_broken(tmp_path: Path) -> None:
+    """A trafilatura that fails to import (as without lxml_html_clean): one line, exit 1."""
+    (tmp_path / "fake").mkdir()
+    (tmp_path / "fake" / "trafilatura.py").write_text(BROKEN, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "fake")}
+    cmd = [sys.executable, "-m", "claim_risk.frontends.cli"]
+    res = subprocess.run([*cmd, "--file", str(SHOP)], capture_output=True, text=True, env=env)
+    assert res.returncode == 1 and res.stdout == ""
+    (line,) = res.stderr.splitlines()
+    assert line.startswith("predict: HTML input needs trafilatura, which does not import")
+    assert "lxml_html_clean" in line and "pip install" in line
+    plain = subprocess.run([*cmd, "Garlic cures flu."], capture_output=True, text=True, env=env)
+    assert plain.returncode == 0 and plain.stderr == ""  # text never needs the extractor
