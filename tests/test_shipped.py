@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_shipped_model_is_not_stale() -> None:
     """The model was trained on the labels here, a user's labels in labels/user/ included."""
-    from claim_risk.training.data.sentences import USER_DIR
-    from claim_risk.training.evaluation.report import training_data_sha256
+    from claim_risk.training.data.sentences import USER_DIR, training_data_sha256
 
     meta = json.loads((DEFAULT_DIR / "metadata.json").read_text())
     current = training_data_sha256(SENTENCES, USER_DIR)
