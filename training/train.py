@@ -161,6 +161,24 @@ def semantic_results(
     return results, model_bytes
 
 
+def summary(results: dict) -> str:
+    """The last progress line: each tier's headline figures beside its own threshold."""
+    line = (
+        f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
+        f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}"
+    )
+    user = results.get("user_cv")
+    if user:
+        line += f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})"
+    sem = results.get("semantic")
+    if sem:
+        line += (
+            f"; semantic: seed {sem['seed_cv']['roc_auc']:.3f}, held-out-topic "
+            f"{sem['topic_heldout']['roc_auc']:.3f}, threshold {sem['threshold']}"
+        )
+    return line
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m claim_risk.training.train",
@@ -259,18 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             labels_path=args.labels,
             data_paths=(args.sources, args.user_labels),
         )
-    user = results.get("user_cv")
-    user_note = f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})" if user else ""
-    if "semantic" in results:
-        sem = results["semantic"]
-        user_note += (
-            f"; semantic: seed {sem['seed_cv']['roc_auc']:.3f}, held-out-topic "
-            f"{sem['topic_heldout']['roc_auc']:.3f}"
-        )
-    progress(
-        f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
-        f"{results['topic_heldout']['roc_auc']:.3f}{user_note}, threshold {results['threshold']}"
-    )
+    progress(summary(results))
     return 0
 
 
