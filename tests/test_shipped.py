@@ -60,8 +60,8 @@ def test_shipped_semantic_model_comes_from_the_same_run() -> None:
 def test_shipped_report_is_what_training_renders(tmp_path: Path) -> None:
     """reports/README.md, generated blocks included, is byte for byte what `make train` writes.
 
-    (`make bench`, `make bench-spark` and `make adapt-curve` rewrite their blocks in
-    place; `make train` renders them all: the two must agree.)
+    (`make bench`, `make bench-spark` and `make adapt-curve` write their JSON files and have
+    the README re-rendered by the same writer `make train` uses: the two must agree.)
     """
     import shutil
 
