@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_shipped_model_is_not_stale() -> None:
     """The model was trained on the labels here, a user's labels in labels/user/ included."""
-    from claim_risk.training.data.sentences import USER_DIR
-    from claim_risk.training.evaluation.report import training_data_sha256
+    from claim_risk.training.data.sentences import USER_DIR, training_data_sha256
 
     meta = json.loads((DEFAULT_DIR / "metadata.json").read_text())
     current = training_data_sha256(SENTENCES, USER_DIR)
@@ -61,8 +60,8 @@ def test_shipped_semantic_model_comes_from_the_same_run() -> None:
 def test_shipped_report_is_what_training_renders(tmp_path: Path) -> None:
     """reports/README.md, generated blocks included, is byte for byte what `make train` writes.
 
-    (`make bench`, `make bench-spark` and `make adapt-curve` rewrite their blocks in
-    place; `make train` renders them all: the two must agree.)
+    (`make bench`, `make bench-spark` and `make adapt-curve` write their JSON files and have
+    the README re-rendered by the same writer `make train` uses: the two must agree.)
     """
     import shutil
 

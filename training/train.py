@@ -28,12 +28,18 @@ from claim_risk.core.linear import sigmoid
 from claim_risk.exits import EXIT_OK, EXIT_USAGE
 from claim_risk.training import config
 from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.data.sentences import LabelError, load_labels
-from claim_risk.training.evaluation.evaluate import context_report, evaluate_all
+from claim_risk.training.data.sentences import LabelError, load_labels, training_data_sha256
+from claim_risk.training.evaluation import report
+from claim_risk.training.evaluation.evaluate import context_report, evaluate_all, top_terms
 from claim_risk.training.fit.cv import learning_curve
 from claim_risk.training.fit.embedding import available
-from claim_risk.training.fit.export import export_context_model, export_sentence_model, model_json
-from claim_risk.training.fit.save import recover
+from claim_risk.training.fit.export import (
+    export_context_model,
+    export_sentence_model,
+    model_json,
+    write_model,
+)
+from claim_risk.training.fit.save import recover, replace_files
 from claim_risk.training.fit.tiers import Tier, fit_tier
 
 
@@ -156,6 +162,24 @@ def semantic_results(
     return results, model_bytes
 
 
+def summary(results: dict) -> str:
+    """The last progress line: each tier's headline figures beside its own threshold."""
+    line = (
+        f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
+        f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}"
+    )
+    user = results.get("user_cv")
+    if user:
+        line += f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})"
+    sem = results.get("semantic")
+    if sem:
+        line += (
+            f"; semantic: seed {sem['seed_cv']['roc_auc']:.3f}, held-out-topic "
+            f"{sem['topic_heldout']['roc_auc']:.3f}, threshold {sem['threshold']}"
+        )
+    return line
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m claim_risk.training.train",
@@ -192,8 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from claim_risk.training.evaluation import report
-
     semantic = available() and not args.no_semantic
     progress = Progress(total=14 if semantic else 9)
     progress(f"loading {args.labels}")
@@ -226,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     results["selection_rule"] = config.SELECTION_RULE
     results["learning_curve"] = curve
     sentence_spec, model_bytes = export(fast)
-    results["top_terms"] = report.top_terms(sentence_spec)
+    results["top_terms"] = top_terms(sentence_spec)
     fast_model = in_memory(model_bytes, results["threshold"], results["bands"])
     results["behaviour"] = behaviour_pass_rates(fast_model)
 
@@ -240,30 +262,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    semantic tier skipped ({why})", file=sys.stderr)
 
     progress(f"writing {args.artifacts} and {args.reports}")
-    report.write_all(
-        model_bytes=model_bytes,
-        semantic_bytes=semantic_bytes,
-        results=results,
-        data=data,
-        oof=oof,
-        labels_path=args.labels,
-        user_dir=args.user_labels,
-        artifacts=args.artifacts,
-        reports=args.reports,
-        seed=args.seed,
-    )
-    user = results.get("user_cv")
-    user_note = f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})" if user else ""
-    if "semantic" in results:
-        sem = results["semantic"]
-        user_note += (
-            f"; semantic: seed {sem['seed_cv']['roc_auc']:.3f}, held-out-topic "
-            f"{sem['topic_heldout']['roc_auc']:.3f}"
+    metrics = report.metrics_json(results, training_data_sha256(args.labels, args.user_labels))
+    # The report files are staged first (the figures are the step most likely to fail),
+    # then the model folder is swapped in, then the report files: an error leaves the old
+    # model and reports in place.
+    with replace_files(args.reports) as staged:
+        report.write_reports(staged, metrics, data, oof, args.reports)
+        write_model(
+            args.artifacts,
+            metrics,
+            data,
+            model_bytes,
+            semantic_bytes,
+            seed=args.seed,
+            labels_path=args.labels,
+            data_paths=(args.sources, args.user_labels),
         )
-    progress(
-        f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
-        f"{results['topic_heldout']['roc_auc']:.3f}{user_note}, threshold {results['threshold']}"
-    )
+    progress(summary(results))
     return EXIT_OK
 
 

@@ -25,6 +25,18 @@ def test_quick_training_writes_artifacts_and_reports(tiny_model: Path) -> None:
     assert set(meta) >= METADATA_KEYS, METADATA_KEYS - set(meta)
 
 
+def test_created_is_when_the_inputs_last_changed(tiny_model: Path) -> None:
+    """The tiny corpus lies outside the repository: its files' times renew ``created``."""
+    from datetime import datetime
+
+    labels = tiny_model / "labels"
+    newest = max(int(p.stat().st_mtime) for p in labels.rglob("*") if p.is_file())
+    fast = json.loads((tiny_model / "artifacts" / "metadata.json").read_text())
+    assert datetime.fromisoformat(fast["created"]).timestamp() >= newest
+    assert fast["created_from"] in ("file modification time", "SOURCE_DATE_EPOCH")
+    assert "## Provenance" in (tiny_model / "artifacts" / "MODEL_CARD.md").read_text()
+
+
 def test_tiny_model_learns_the_fixture(tiny_model: Path) -> None:
     metrics = json.loads((tiny_model / "reports" / "metrics.json").read_text())
     # Loose bound: the fixture's promotional lines are easy to tell from evidence lines.

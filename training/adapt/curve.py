@@ -7,8 +7,8 @@ topics (it never saw this one), then the pool's labels are added 20 at a time,
 either in the order ``training/adapt/suggest.py`` proposes (re-ranked with the
 updated model after every batch, as a user would) or in random order (three
 seeds). After each batch the model is refitted and the test page scored.
-Results go to ``reports/adaptation.json``, ``reports/figures/adaptation_curve.png``
-and a section of ``reports/README.md``.
+Results go to ``reports/adaptation.json`` and ``reports/figures/adaptation_curve.png``;
+then ``reports/README.md`` is re-rendered with its section (``render`` below).
 """
 
 from __future__ import annotations
@@ -23,10 +23,13 @@ import numpy as np
 from claim_risk.training.adapt.suggest import suggest_order
 from claim_risk.training.config import CANDIDATES, REPORTS, SEED
 from claim_risk.training.data.sentences import load_labels
+from claim_risk.training.evaluation.plots import FIGURES, draw_adaptation_curve
+from claim_risk.training.evaluation.report import write_readme
 from claim_risk.training.fit.cv import fit_candidate
 from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
 
+OUT_JSON = REPORTS / "adaptation.json"
 START, END = "<!-- adapt:start -->", "<!-- adapt:end -->"
 STEP = 20
 RANDOM_SEEDS = (0, 1, 2)
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--max-labels", type=int, default=80)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=REPORTS / "adaptation.json")
+    parser.add_argument("--out", type=Path, default=OUT_JSON)
     args = parser.parse_args(argv)
     from claim_risk.core.artifacts import load_model
 
@@ -125,50 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         "cases": results,
     }
     args.out.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    _plot(summary, args.out.parent / "figures" / "adaptation_curve.png")
-    from claim_risk.training.bench.kit import update_readme
-
-    update_readme(render(summary), args.out.parent / "README.md", START, END)
+    draw_adaptation_curve(summary, args.out.parent / FIGURES / "adaptation_curve.png")
+    write_readme(args.out.parent, inputs={OUT_JSON.name: args.out})
     print(f"[adapt] wrote {args.out} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
-
-
-def _plot(summary: dict, path: Path) -> None:
-    """Mean ROC-AUC over topics with a 95% interval across topics, on a 0.5-1 axis.
-
-    The interval is the mean's (Student t over the per-topic means), so a gap
-    between the two orders smaller than the band is not a difference.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from scipy import stats
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    steps = np.asarray(summary["steps"])
-    topics = summary.get("per_topic", {})
-    for key, marker, label, shift in (
-        ("suggested", "o", "suggested order", -1.0),
-        ("random", "s", "random order (3 seeds)", 1.0),
-    ):
-        mean = np.asarray(summary[key])
-        per_topic = np.asarray([t[key] for t in topics.values()])
-        if len(per_topic) > 1:
-            sem = per_topic.std(axis=0, ddof=1) / np.sqrt(len(per_topic))
-            half = stats.t.ppf(0.975, len(per_topic) - 1) * sem
-        else:
-            half = np.zeros_like(mean)
-        ax.errorbar(steps + shift, mean, yerr=half, marker=marker, capsize=3, label=label)
-    ax.set_ylim(0.5, 1.0)
-    ax.set_xlabel("labels added from the new topic")
-    ax.set_ylabel("ROC-AUC on an unseen page of that topic\n(0.5 = chance; bars: 95% interval)")
-    ax.set_title(f"Adapting to a new topic (mean over {summary['topics']} topics)")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
 
 
 def render(summary: dict) -> str:

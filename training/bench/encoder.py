@@ -282,7 +282,9 @@ def site_packages_of(venv: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     """Measure the importable engines (or install sizes) and merge into the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m claim_risk.training.bench.encoder", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--n", type=int, default=2000, help="sentences for throughput")
     parser.add_argument("--repeats", type=int, default=3, help="throughput runs")
     parser.add_argument("--cold", type=int, default=3, help="cold-start runs")

@@ -27,7 +27,6 @@ __all__ = [
     "run_command",
     "spread",
     "timed",
-    "update_readme",
 ]
 
 
@@ -155,17 +154,3 @@ def machine() -> dict:
         "numpy": numpy.__version__,
         "datasets": datasets.__version__,
     }
-
-
-def update_readme(section: str, readme: Path, start: str, end: str) -> None:
-    """Replace a generated block of the report README (appending it if absent)."""
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    block = f"{start}\n{section}{end}\n"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        tail = rest.split(end, 1)[1].lstrip("\n")
-        # one blank line before the next block, as `make train` renders the report
-        text = head + block + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    readme.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 Every figure is the median of repeated runs with its min and max, measured on
 this machine; the machine and library versions are recorded beside them.
+``reports/README.md`` is then re-rendered with the section ``render`` writes.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from claim_risk.training.bench.kit import (
     run_command,
     spread,
     timed,
-    update_readme,
 )
 from claim_risk.training.bench.tiers import bench_tiers
 from claim_risk.training.config import REPORTS
+from claim_risk.training.evaluation.report import write_readme
 
 BENCH_JSON = REPORTS / "benchmark.json"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -432,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     result["bench_wall_s"] = time.perf_counter() - t0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    update_readme(render(result), args.out.parent / "README.md", START, END)
+    write_readme(args.out.parent, inputs={BENCH_JSON.name: args.out})
     log(f"wrote {args.out} in {result['bench_wall_s']:.0f} s")
     return 0
 

@@ -13,8 +13,8 @@ scoring with the page context):
 The contenders run in turns, round after round, so that other work on the
 machine's shared cores weighs on all of them alike; figures are medians with
 their range, and the load average is recorded. Writes
-``reports/bench_spark.json`` and the Spark section of ``reports/README.md``,
-and prints the table.
+``reports/bench_spark.json``, has ``reports/README.md`` re-rendered with its
+Spark section (``render`` below), and prints the table.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claim_risk.training.bench.kit import corpus, documents, log, machine, rate, update_readme
+from claim_risk.training.bench.kit import corpus, documents, log, machine, rate
+from claim_risk.training.evaluation.report import write_readme
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -252,9 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     result["bench_wall_s"] = time.perf_counter() - t0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    section = render(result)
-    update_readme(section, args.out.parent / "README.md", START, END)
-    print(section)
+    write_readme(args.out.parent, inputs={OUT_JSON.name: args.out})
+    print(render(result))
     log(f"wrote {args.out} in {result['bench_wall_s']:.0f} s")
     return 0
 

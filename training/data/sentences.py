@@ -40,6 +40,7 @@ __all__ = [
     "locked",
     "read_rows",
     "shown",
+    "training_data_sha256",
     "validate_rows",
     "write_rows",
     "write_text",
@@ -69,6 +70,21 @@ def shown(path: Path) -> str:
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def training_data_sha256(labels_path: Path, user_dir: Path | None) -> str:
+    """SHA-256 of the labels file; with user label files, a SHA-256 over all their hashes.
+
+    Without user files this is the plain file hash, so a test can compare it
+    with ``sha256sum labels/sentences.csv``.
+    """
+    extras = sorted(user_dir.glob("*.csv")) if user_dir is not None and user_dir.is_dir() else []
+    if not extras:
+        return file_sha256(labels_path)
+    digest = hashlib.sha256()
+    for path in (labels_path, *extras):
+        digest.update(file_sha256(path).encode())
+    return digest.hexdigest()
 
 
 def file_stamp(path: Path) -> tuple[int, int, int] | None:

@@ -367,7 +367,10 @@ def _context_free(score_sentences: SentenceScorer) -> DocumentScorer:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the suite against the shipped model and print Markdown (or JSON)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m claim_risk.training.evaluation.behaviour",
+        description=__doc__.splitlines()[0],
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--cases", type=Path, default=None, help="cases file (default: shipped)")
     parser.add_argument(

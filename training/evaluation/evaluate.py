@@ -25,6 +25,7 @@ __all__ = [
     "page_validation",
     "reliability",
     "risk_bands",
+    "top_terms",
 ]
 
 
@@ -368,4 +369,15 @@ def context_report(
             "sentence_only": page_validation(y, doc_sentence, doc, register),
             "with_context": page_validation(y, doc_context, doc, register),
         },
+    }
+
+
+def top_terms(sentence_spec: dict, k: int = 25) -> dict[str, list[tuple[str, float]]]:
+    """The features with the largest weights each way, from the exported sentence model."""
+    names = sentence_spec["vocabulary"] + [f"cues__{c}" for c in sentence_spec["cues"]]
+    weights = np.asarray(sentence_spec["weights"])
+    order = np.argsort(weights, kind="stable")
+    return {
+        "unsupported": [(str(names[i]), round(float(weights[i]), 4)) for i in order[::-1][:k]],
+        "not_unsupported": [(str(names[i]), round(float(weights[i]), 4)) for i in order[:k]],
     }

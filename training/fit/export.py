@@ -7,8 +7,10 @@ the pipeline, so the pipeline and the artifact are one model, and two machines
 whose floating point differs in the last digits write the same bytes: the
 classifiers are solved to their unique optimum (``claim_risk.training.fit.features.SOLVER_TOL``),
 so what is rounded differs between CPUs by about 1e-14, not by where a solver
-tolerance happened to stop. ``write_model_folder`` writes ``model.json``,
-``metadata.json`` and the model card into a temporary folder swapped in whole.
+tolerance happened to stop. ``write_model`` is the one writer of the model folder:
+``model.json``, ``metadata.json`` and ``MODEL_CARD.md`` of each tier (rendered by
+``claim_risk.training.fit.card``, provenance from ``claim_risk.training.fit.provenance``),
+written into a temporary folder swapped in whole.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ from claim_risk.core.artifacts import (
     parse_model,
 )
 from claim_risk.core.cues import CUES
+from claim_risk.training.data.labelled import LabelledSet
+from claim_risk.training.fit.card import model_card, semantic_card, tier_metadata
 from claim_risk.training.fit.features import CueFeatures
-from claim_risk.training.fit.save import atomic_dir, created_stamp, dump_json, git_inputs_commit
+from claim_risk.training.fit.provenance import provenance
+from claim_risk.training.fit.save import atomic_dir, dump_json
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -46,6 +51,7 @@ __all__ = [
     "full_metadata",
     "library_versions",
     "model_json",
+    "write_model",
     "write_model_folder",
 ]
 
@@ -190,25 +196,28 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def full_metadata(model_bytes: bytes, metadata: dict) -> dict:
-    """``metadata`` with what every model folder records: versions, hash, time, commit."""
+def full_metadata(model_bytes: bytes, metadata: dict, origin: dict) -> dict:
+    """``metadata`` with what every model folder records: versions, hash, time, commit.
+
+    ``origin`` is the run's ``Provenance.metadata()``, computed once so that
+    both tiers record the same.
+    """
     return {
         "package_version": __version__,
         "format_version": FORMAT_VERSION,
         "model_file": MODEL_FILE,
         "model_sha256": hashlib.sha256(model_bytes).hexdigest(),
         "libraries": library_versions(),
-        "created": created_stamp(),
-        "git": git_inputs_commit(),
+        **origin,
         **metadata,
     }
 
 
-def _fill(folder: Path, model_bytes: bytes, metadata: dict, model_card: str) -> dict:
-    full = full_metadata(model_bytes, metadata)
+def _fill(folder: Path, model_bytes: bytes, metadata: dict, card: str, origin: dict) -> dict:
+    full = full_metadata(model_bytes, metadata, origin)
     (folder / MODEL_FILE).write_bytes(model_bytes)
     dump_json(full, folder / METADATA_FILE)
-    (folder / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
+    (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     return full
 
 
@@ -218,19 +227,22 @@ def write_model_folder(
     metadata: dict,
     model_card: str,
     semantic: tuple[bytes, dict, str] | None = None,
+    origin: dict | None = None,
 ) -> dict:
     """Write the model folder atomically; returns the full metadata written.
 
     ``semantic`` (model bytes, metadata, card) goes to its ``semantic/``
     subfolder in the same swap. Without it, a semantic model already there is
     kept as it was (training ran without the encoder) and a warning says so.
+    ``origin`` is the provenance both tiers record (computed here without it).
     """
+    origin = origin if origin is not None else provenance().metadata()
     with atomic_dir(artifacts) as tmp:
-        full = _fill(tmp, model_bytes, metadata, model_card)
+        full = _fill(tmp, model_bytes, metadata, model_card, origin)
         sub = tmp / SEMANTIC_SUBDIR
         if semantic is not None:
             sub.mkdir()
-            _fill(sub, *semantic)
+            _fill(sub, *semantic, origin)
         elif (artifacts / SEMANTIC_SUBDIR).is_dir():
             shutil.copytree(artifacts / SEMANTIC_SUBDIR, sub)
             print(
@@ -239,3 +251,32 @@ def write_model_folder(
                 file=sys.stderr,
             )
     return full
+
+
+def write_model(
+    artifacts: Path,
+    metrics: dict,
+    data: LabelledSet,
+    model_bytes: bytes,
+    semantic_bytes: bytes | None,
+    *,
+    seed: int,
+    labels_path: Path,
+    data_paths: tuple[Path, ...] = (),
+) -> dict:
+    """Write a training run's model folder: each tier's model, metadata and card.
+
+    ``metrics`` is the run's ``metrics.json`` content (the figures metadata and
+    cards quote); ``labels_path`` and ``data_paths`` (sources, user labels) are
+    what the run read, for the training-data name and the creation time.
+    Returns the fast tier's full metadata.
+    """
+    origin = provenance((labels_path, *data_paths)).metadata()
+    name = labels_path.name
+    metadata = tier_metadata(metrics, data, seed, name, semantic=False)
+    semantic = None
+    if semantic_bytes is not None:
+        sem_meta = tier_metadata(metrics, data, seed, name, semantic=True)
+        semantic = (semantic_bytes, sem_meta, semantic_card(metrics, sem_meta))
+    card = model_card(metrics, metadata)
+    return write_model_folder(artifacts, model_bytes, metadata, card, semantic, origin)

@@ -17,7 +17,6 @@ import errno
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -25,9 +24,7 @@ from pathlib import Path
 
 __all__ = [
     "atomic_dir",
-    "created_stamp",
     "dump_json",
-    "git_inputs_commit",
     "recover",
     "replace_files",
     "rounded",
@@ -171,42 +168,3 @@ def replace_files(target: Path) -> Iterator[Path]:
                 os.replace(path, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _git(*args: str) -> str:
-    try:
-        out = subprocess.run(
-            ["git", *args],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parents[2],
-            timeout=10,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-INPUTS = ("labels", "training", "model/*.py", "pyproject.toml")
-
-
-def git_inputs_commit() -> dict[str, object]:
-    """The last commit that touched the training inputs, and whether they have uncommitted edits.
-
-    Recording this (rather than HEAD) keeps the artifacts identical when only
-    the artifacts themselves are committed afterwards.
-    """
-    commit = _git("log", "-1", "--format=%H", "--", *INPUTS)
-    dirty = bool(_git("status", "--porcelain", "--", *INPUTS))
-    return {"commit": commit or None, "inputs_dirty": dirty}
-
-
-def created_stamp() -> str:
-    """Creation time: $SOURCE_DATE_EPOCH, else the inputs' last commit time (deterministic)."""
-    from datetime import UTC, datetime
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct", "--", *INPUTS)
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).isoformat()
-    return "unknown"
