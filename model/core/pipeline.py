@@ -19,7 +19,6 @@ records come once the whole document has been read.
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -97,14 +96,22 @@ OPTIONAL_FIELDS = tuple(f.name for f in fields(SentenceScore) if f.default is no
 """Fields a record has on request: ``lang`` (language detection) and ``explain``."""
 
 
+_CODEC = ("utf-8", "surrogatepass")  # round-trips any str, lone surrogates too
+
+
 class _Sentences:
-    """One document's sentences: offsets into its blocks, kept as compact arrays."""
+    """One document's sentences: offsets into its blocks, kept as compact arrays.
+
+    The blocks are held as UTF-8 bytes (a str holding one emoji takes four
+    bytes a character); a sentence's text is decoded from its block when read.
+    """
 
     def __init__(self) -> None:
-        self.blocks: list[str] = []
-        self.block_starts: list[int] = []
-        self.block = array("l")
-        self.start = array("q")
+        self.blocks: list[bytes] = []
+        self.block = array("i")  # each sentence's block
+        self.lo = array("i")  # byte offsets of the sentence in its block
+        self.hi = array("i")
+        self.start = array("q")  # character offsets in the document
         self.end = array("q")
         self.langs: list[str] = []
         self.kept: np.ndarray | None = None  # positions scored, when some are left out
@@ -115,25 +122,39 @@ class _Sentences:
     def __len__(self) -> int:
         return len(self.start) if self.kept is None else len(self.kept)
 
+    def add(self, offset: int, block: str) -> list[str]:
+        """Cut one block into sentences and keep their offsets; the sentences' texts."""
+        b = len(self.blocks)
+        self.blocks.append(block.encode(*_CODEC))
+        texts, last, at = [], 0, 0
+        for span in segment(block):
+            at += len(block[last : span.start].encode(*_CODEC))
+            self.block.append(b)
+            self.lo.append(at)
+            at += len(span.text.encode(*_CODEC))
+            self.hi.append(at)
+            self.start.append(offset + span.start)
+            self.end.append(offset + span.end)
+            texts.append(span.text)
+            last = span.end
+        return texts
+
     def position(self, k: int) -> int:
         """The sentence's position in the document, from its position among those scored."""
         return k if self.kept is None else int(self.kept[k])
 
     def text(self, i: int) -> str:
         """The text of sentence ``i`` (a position in the document)."""
-        b = self.block[i]
-        offset = self.block_starts[b]
-        return self.blocks[b][self.start[i] - offset : self.end[i] - offset]
+        return self.blocks[self.block[i]][self.lo[i] : self.hi[i]].decode(*_CODEC)
 
-    def between(self, lo: int, hi: int) -> str:
-        """The document's text from offset ``lo`` to ``hi``, across blocks."""
-        parts = []
-        b = max(0, bisect.bisect_right(self.block_starts, lo) - 1)
-        while b < len(self.blocks) and self.block_starts[b] < hi:
-            offset = self.block_starts[b]
-            parts.append(self.blocks[b][max(lo - offset, 0) : hi - offset])
-            b += 1
-        return "".join(parts)
+    def before(self, i: int) -> str:
+        """The document's text between sentence ``i`` and the one before it (or the start)."""
+        first, lo = (self.block[i - 1], self.hi[i - 1]) if i else (0, 0)
+        last, hi = self.block[i], self.lo[i]
+        if first == last:
+            return self.blocks[first][lo:hi].decode(*_CODEC)
+        parts = [self.blocks[first][lo:], *self.blocks[first + 1 : last], self.blocks[last][:hi]]
+        return b"".join(parts).decode(*_CODEC)
 
 
 def _read(blocks: Iterable[Block], window: int, detect: bool, skip_non_english: bool) -> _Sentences:
@@ -141,18 +162,13 @@ def _read(blocks: Iterable[Block], window: int, detect: bool, skip_non_english: 
     doc = _Sentences()
     pending: list[str] = []
     for offset, block in blocks:
-        b = len(doc.blocks)
-        doc.blocks.append(block)
-        doc.block_starts.append(offset)
-        for span in segment(block):
-            doc.block.append(b)
-            doc.start.append(offset + span.start)
-            doc.end.append(offset + span.end)
-            if detect:
-                pending.append(span.text)
-                if len(pending) == window:
-                    doc.langs += languages(pending)
-                    pending = []
+        texts = doc.add(offset, block)
+        if not detect:
+            continue
+        pending += texts
+        while len(pending) >= window:
+            doc.langs += languages(pending[:window])
+            pending = pending[window:]
     if pending:
         doc.langs += languages(pending)
     if skip_non_english:
@@ -188,6 +204,7 @@ def _score_group(group: list[tuple[_Sentences, int, int]], tier: Tier) -> None:
     pages = [[doc.text(doc.position(k)) for k in range(lo, hi)] for doc, lo, hi in group]
     logits = tier.document_logits(pages)
     at = 0
+    seen: set[int] = set()  # documents with a chunk from this call already
     for doc, lo, hi in group:
         part = slice(at, at + hi - lo)
         doc.alone[lo:hi] = logits.alone[part]
@@ -196,10 +213,11 @@ def _score_group(group: list[tuple[_Sentences, int, int]], tier: Tier) -> None:
             if doc.rescored is None:
                 doc.rescored = np.zeros(len(doc), dtype=bool)
             doc.rescored[lo:hi] = logits.rescored[part]
-        if doc.chunks and doc.chunks[-1][1] == lo:
+        if id(doc) in seen:
             doc.chunks[-1] = (doc.chunks[-1][0], hi)
         else:
             doc.chunks.append((lo, hi))
+            seen.add(id(doc))
         at += hi - lo
 
 
@@ -225,8 +243,7 @@ class ScoredDocument:
 
     def gap(self, index: int) -> str:
         """The text between sentence ``index`` and the sentence before it (or the start)."""
-        doc = self._doc
-        return doc.between(doc.end[index - 1] if index else 0, doc.start[index])
+        return self._doc.before(index)
 
     def __iter__(self) -> Iterator[SentenceScore]:
         doc, decision, page = self._doc, self._decision, self.page_score

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from claim_risk import score_documents, score_sentences, score_text, score_texts, summarize
+from claim_risk import (
+    explain_sentences,
+    score_documents,
+    score_sentences,
+    score_text,
+    score_texts,
+    summarize,
+)
 from claim_risk.core.artifacts import ModelError, load_model, resolve_dir
 from claim_risk.core.context import page_score
 from claim_risk.core.embedding import missing_packages
@@ -164,6 +171,8 @@ def test_a_bare_string_is_refused_where_a_list_is_wanted() -> None:
         score_documents(["Vaccines cause autism."])
     with pytest.raises(TypeError, match="score_text"):
         score_texts("Vaccines cause autism.")
+    with pytest.raises(TypeError, match="list of sentences"):
+        explain_sentences("Vaccines cause autism.")
 
 
 def test_html_input_is_reduced_to_its_main_text_as_predict_does() -> None:
@@ -205,3 +214,19 @@ def test_a_cascade_records_its_rescored_sentences_with_the_same_interface() -> N
     fast = load_model("fast").document_logits(pages)
     keep = ~logits.rescored
     np.testing.assert_array_equal(logits.in_context[keep], fast.in_context[keep])
+
+
+def test_offsets_texts_and_gaps_hold_across_blocks_and_any_characters() -> None:
+    """Sentences are kept as UTF-8 offsets into their blocks; reading them back is exact."""
+    text = "Héllo wörld, 😀 here.\nA lone \ud800 surrogate stays.\n\n- Next item, über gut.\nLast."
+    cut = text.index("\n\n") + 1
+    blocks = [(0, text[:cut]), (cut, text[cut:])]
+    [scored] = score_stream([blocks])
+    records = list(scored)
+    assert [r.text for r in records] == [s.text for s in segment(text)]
+    assert all(text[r.start : r.end] == r.text for r in records)
+    ends = [0] + [r.end for r in records]
+    assert [scored.gap(r.index) for r in records] == [
+        text[ends[i] : r.start] for i, r in enumerate(records)
+    ]
+    assert records == score_text(text)
