@@ -116,7 +116,7 @@ class _Sentences:
         self.langs: list[str] = []
         self.kept: np.ndarray | None = None  # positions scored, when some are left out
         self.chunks: list[tuple[int, int]] = []  # kept positions scored in one model call
-        self.alone = self.in_context = np.zeros(0)
+        self.alone = self.in_context = self.scores = np.zeros(0)
         self.rescored: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -126,13 +126,18 @@ class _Sentences:
         """Cut one block into sentences and keep their offsets; the sentences' texts."""
         b = len(self.blocks)
         self.blocks.append(block.encode(*_CODEC))
+        plain = block.isascii()  # then byte offsets are character offsets
         texts, last, at = [], 0, 0
         for span in segment(block):
-            at += len(block[last : span.start].encode(*_CODEC))
             self.block.append(b)
-            self.lo.append(at)
-            at += len(span.text.encode(*_CODEC))
-            self.hi.append(at)
+            if plain:
+                self.lo.append(span.start)
+                self.hi.append(span.end)
+            else:
+                at += len(block[last : span.start].encode(*_CODEC))
+                self.lo.append(at)
+                at += len(span.text.encode(*_CODEC))
+                self.hi.append(at)
             self.start.append(offset + span.start)
             self.end.append(offset + span.end)
             texts.append(span.text)
@@ -188,6 +193,7 @@ def _score(docs: Sequence[_Sentences], tier: Tier, batch: int) -> None:
     """Log-odds of every sentence of ``docs``, pages grouped into calls of about ``batch``."""
     for doc in docs:
         doc.alone, doc.in_context = np.zeros(len(doc)), np.zeros(len(doc))
+        doc.scores = np.zeros(len(doc))
     group: list[tuple[_Sentences, int, int]] = []
     size = 0
     for unit in _units(docs, tier.window):
@@ -203,12 +209,14 @@ def _score(docs: Sequence[_Sentences], tier: Tier, batch: int) -> None:
 def _score_group(group: list[tuple[_Sentences, int, int]], tier: Tier) -> None:
     pages = [[doc.text(doc.position(k)) for k in range(lo, hi)] for doc, lo, hi in group]
     logits = tier.document_logits(pages)
+    scores = sigmoid(logits.in_context)
     at = 0
     seen: set[int] = set()  # documents with a chunk from this call already
     for doc, lo, hi in group:
         part = slice(at, at + hi - lo)
         doc.alone[lo:hi] = logits.alone[part]
         doc.in_context[lo:hi] = logits.in_context[part]
+        doc.scores[lo:hi] = scores[part]
         if logits.rescored is not None:
             if doc.rescored is None:
                 doc.rescored = np.zeros(len(doc), dtype=bool)
@@ -234,7 +242,7 @@ class ScoredDocument:
     ) -> None:
         self._doc, self._tier, self._decision = doc, tier, decision
         self._explain, self._detect = explain, detect
-        self.scores = sigmoid(doc.in_context)
+        self.scores = doc.scores
         self.page_score = page_score(self.scores)
         self.languages: Counter[str] = Counter(doc.langs)
 

@@ -163,9 +163,11 @@ class Scorer:
         """Scores in the light of each document, as ``score_documents``."""
         return score_documents(documents, self.model_dir)
 
-    def texts(self, texts: Iterable[str], threshold: float | None = None) -> list:
+    def texts(
+        self, texts: Iterable[str], threshold: float | None = None, input_format: str = "text"
+    ) -> list:
         """Records per document, as ``score_texts``."""
-        return score_texts(texts, threshold, self.model_dir)
+        return score_texts(texts, threshold, self.model_dir, input_format)
 
     @property
     def threshold(self) -> float:

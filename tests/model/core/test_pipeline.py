@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from claim_risk import (
+    Scorer,
     explain_sentences,
     score_documents,
     score_sentences,
@@ -182,6 +183,7 @@ def test_html_input_is_reduced_to_its_main_text_as_predict_does() -> None:
     assert all(text[r.start : r.end] == r.text for r in records)
     assert not any("<" in r.text for r in records)
     assert score_texts([PAGE], input_format="auto") == [records]
+    assert Scorer().texts([PAGE], input_format="html") == [records]
     assert score_text(PAGE) != records  # as text, the markup is scored
 
 
