@@ -109,8 +109,8 @@ class _Sentences:
     def __init__(self) -> None:
         self.blocks: list[bytes] = []
         self.block = array("i")  # each sentence's block
-        self.lo = array("i")  # byte offsets of the sentence in its block
-        self.hi = array("i")
+        self.lo = array("q")  # byte offsets of the sentence in its block
+        self.hi = array("q")
         self.start = array("q")  # character offsets in the document
         self.end = array("q")
         self.langs: list[str] = []
