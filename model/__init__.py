@@ -42,7 +42,7 @@ _HOMES = {
     "ModelError": "claim_risk.core.artifacts",
     "load_model": "claim_risk.core.artifacts",
     "Scorer": "claim_risk.core.score",
-    "SentenceScore": "claim_risk.core.score",
+    "SentenceScore": "claim_risk.core.pipeline",
     "DocumentSummary": "claim_risk.core.score",
     "score_documents": "claim_risk.core.score",
     "score_sentence": "claim_risk.core.score",
@@ -58,10 +58,10 @@ _HOMES = {
 if TYPE_CHECKING:
     from claim_risk.core.artifacts import ModelError, load_model
     from claim_risk.core.explain import explain_sentences
+    from claim_risk.core.pipeline import SentenceScore
     from claim_risk.core.score import (
         DocumentSummary,
         Scorer,
-        SentenceScore,
         score_documents,
         score_sentence,
         score_sentences,

@@ -22,9 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from claim_risk.core.artifacts import LoadedModel, cascade, parse_model
+from claim_risk.core.artifacts import cascade, parse_model
 from claim_risk.core.decision import Decision
 from claim_risk.core.linear import sigmoid
+from claim_risk.core.tiers import LinearTier
 from claim_risk.exits import EXIT_OK, EXIT_USAGE
 from claim_risk.training import config
 from claim_risk.training.data.labelled import LabelledSet
@@ -55,7 +56,7 @@ class Progress:
         print(f"[{self.step}/{self.total} {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> LoadedModel:
+def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> LinearTier:
     """A model just fitted, as the scorer would load it from its folder.
 
     A semantic model encodes with training's float64 encoder (``embed``): one
@@ -68,19 +69,18 @@ def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> Loaded
 
         sentence.embedding.encode = embed
     decision = Decision.from_metadata(threshold, bands)
-    return LoadedModel(sentence, context, decision, {}, Path("<training>"))
+    return LinearTier(sentence, context, decision, {}, Path("<training>"))
 
 
-def behaviour_pass_rates(model: LoadedModel) -> dict:
+def behaviour_pass_rates(model: LinearTier) -> dict:
     """The behavioural suite on a model just fitted: sentences alone, and with context."""
-    from claim_risk.core.score import model_logits, sentence_logits
     from claim_risk.training.evaluation.behaviour import run_suite
 
     def alone(texts: list[str]) -> list[float]:
-        return sigmoid(sentence_logits(model, texts)).tolist() if texts else []
+        return sigmoid(model.sentence_logits(texts).alone).tolist() if texts else []
 
     def in_documents(docs: list[list[str]]) -> list[list[float]]:
-        p = iter(sigmoid(model_logits(model, docs)[1]).tolist())
+        p = iter(sigmoid(model.document_logits(docs).in_context).tolist())
         return [[next(p) for _ in d] for d in docs]
 
     def docs_alone(docs: list[list[str]]) -> list[list[float]]:
@@ -116,7 +116,7 @@ def _pooled(topic_heldout: dict) -> dict:
 
 def semantic_results(
     fast: Tier,
-    fast_model: LoadedModel,
+    fast_model: LinearTier,
     data: LabelledSet,
     args: argparse.Namespace,
     progress: Progress,

@@ -5,9 +5,10 @@ the context stage) and ``metadata.json`` (versions, hashes, the decision
 threshold and risk bands). Two models ship, chosen by name wherever a model
 folder is asked for: ``fast`` (``model/artifacts/``, the default) and
 ``semantic`` (``model/artifacts/semantic/``, the same features plus the
-sentence's MiniLM embedding, which needs ``make semantic``); ``cascade``
-scores with ``fast`` and re-scores with ``semantic`` the sentences ``fast``
-places at or above the cut stored with the semantic model.
+sentence's MiniLM embedding, which needs ``make semantic``), each loaded as
+a ``LinearTier``; the name ``cascade`` loads the two as a ``CascadeTier``
+that scores with ``fast`` and re-scores with ``semantic`` the sentences
+``fast`` places at or above the cut stored with the semantic model.
 
 Loading parses JSON and checks it; nothing in the folder is executed. Before
 parsing, ``model.json`` is checked against the SHA-256 in ``metadata.json``.
@@ -23,7 +24,6 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from claim_risk.core.context import ContextModel
 from claim_risk.core.decision import Decision
 from claim_risk.core.features import SentenceFeatures
 from claim_risk.core.linear import SentenceModel
+from claim_risk.core.tiers import CascadeTier, LinearTier, Tier
 
 __all__ = [
     "DEFAULT_DIR",
@@ -41,7 +42,7 @@ __all__ = [
     "METADATA_FILE",
     "MODEL_FILE",
     "NAMED",
-    "LoadedModel",
+    "TIER_NAMES",
     "ModelChoice",
     "ModelError",
     "cascade",
@@ -52,7 +53,9 @@ __all__ = [
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "artifacts"
 SEMANTIC_DIR = DEFAULT_DIR / "semantic"
-NAMED = {"fast": DEFAULT_DIR, "semantic": SEMANTIC_DIR, "cascade": SEMANTIC_DIR}
+NAMED = {"fast": DEFAULT_DIR, "semantic": SEMANTIC_DIR}
+CASCADE = "cascade"
+TIER_NAMES = (*NAMED, CASCADE)
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
 ENV_VAR = "CLAIM_RISK_MODEL"
@@ -67,46 +70,20 @@ class ModelError(RuntimeError):
     """The model is missing, corrupt, tampered with, or from an incompatible version."""
 
 
-@dataclass(frozen=True)
-class LoadedModel:
-    """The sentence model, the context stage, the decision record and the metadata."""
-
-    sentence: SentenceModel
-    context: ContextModel | None
-    decision: Decision
-    metadata: dict
-    directory: Path
-    cascade_from: LoadedModel | None = None
-    cascade_cut: float | None = None
-
-    @property
-    def name(self) -> str:
-        """``fast``, ``semantic`` or ``cascade`` for the shipped models, else the folder."""
-        if self.cascade_from is not None:
-            return "cascade"
-        for name, folder in NAMED.items():
-            if folder == self.directory:
-                return name
-        return str(self.directory)
-
-    @property
-    def threshold(self) -> float:
-        """The stored decision threshold for ``flagged``."""
-        return self.decision.threshold
-
-    @property
-    def version(self) -> str:
-        """A short identity of the model: package version and artifact hash prefix."""
-        return f"{self.metadata['package_version']}+{self.metadata['model_sha256'][:12]}"
-
-
 def resolve_dir(model_dir: str | os.PathLike | None = None) -> Path:
     """The model folder: the argument, else $CLAIM_RISK_MODEL, else the shipped one.
 
-    The names ``fast``, ``semantic`` and ``cascade`` stand for the shipped
-    models (a folder of that name is reached as ``./semantic``).
+    The names ``fast`` and ``semantic`` stand for the shipped models (a folder
+    of that name is reached as ``./semantic``); ``cascade`` is two folders,
+    so it is refused here (``load_model`` builds it).
     """
-    raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
+    return _folder(_choice(model_dir))
+
+
+def _folder(raw: str | os.PathLike | None) -> Path:
+    """The folder a model name or path stands for (the environment already consulted)."""
+    if raw == CASCADE:
+        raise ModelError("the cascade is two model folders (fast and semantic), not one")
     if raw is None:
         return DEFAULT_DIR
     if isinstance(raw, str) and raw in NAMED:
@@ -314,8 +291,17 @@ def parse_model(spec: Any) -> tuple[SentenceModel, ContextModel | None]:
         raise ValueError(f"a field has the wrong type ({exc})") from None
 
 
+def _choice(model_dir: str | os.PathLike | None) -> str | os.PathLike | None:
+    """The model asked for: the argument, else $CLAIM_RISK_MODEL (read here only)."""
+    return model_dir if model_dir is not None else os.environ.get(ENV_VAR)
+
+
+def _label(directory: Path) -> str | None:
+    return next((name for name, folder in NAMED.items() if folder == directory), None)
+
+
 @lru_cache(maxsize=8)
-def _load(directory: Path) -> LoadedModel:
+def _load(directory: Path) -> LinearTier:
     meta = read_metadata(directory)
     path = directory / MODEL_FILE
     data = _read_regular(path, MAX_MODEL_BYTES, "the model")
@@ -330,12 +316,12 @@ def _load(directory: Path) -> LoadedModel:
         sentence, context = parse_model(_json(data, path))
     except ValueError as exc:
         raise ModelError(f"{directory}: {exc}: rebuild with 'make train'") from None
-    loaded = LoadedModel(sentence, context, decision, meta, directory)
+    loaded = LinearTier(sentence, context, decision, meta, directory, _label(directory))
     _check_encoder(loaded)
     return loaded
 
 
-def _check_encoder(model: LoadedModel) -> None:
+def _check_encoder(model: LinearTier) -> None:
     """A semantic model needs its encoder's packages, with the files it was trained on."""
     if model.sentence.embedding is None:
         return
@@ -344,7 +330,7 @@ def _check_encoder(model: LoadedModel) -> None:
         raise ModelError(f"the {model.name} model in {model.directory}: {problem}")
 
 
-def cascade(semantic: LoadedModel, fast: LoadedModel, cut: float | None = None) -> LoadedModel:
+def cascade(semantic: LinearTier, fast: LinearTier, cut: float | None = None) -> CascadeTier:
     """The semantic model, run only where ``fast`` scores at least ``cut`` (default: its own)."""
     if cut is None:
         cut = semantic.metadata.get("cascade_cut")
@@ -355,23 +341,30 @@ def cascade(semantic: LoadedModel, fast: LoadedModel, cut: float | None = None) 
         )
     if semantic.sentence.embedding is None:
         raise ModelError(f"{semantic.directory} is not a semantic model: a cascade needs one")
-    return replace(semantic, cascade_from=fast, cascade_cut=float(cut))
+    try:
+        return CascadeTier(fast, semantic, float(cut))
+    except ValueError as exc:
+        raise ModelError(f"{semantic.directory}: {exc}") from None
 
 
-ModelChoice = str | os.PathLike | LoadedModel | None
-"""A model name (``fast``, ``semantic``, ``cascade``), a model folder, or a loaded model."""
+def _shipped_cascade() -> CascadeTier:
+    """The shipped cascade; its two folders are loaded once (``_load`` caches them)."""
+    return cascade(_load(SEMANTIC_DIR), _load(DEFAULT_DIR))
 
 
-def load_model(model_dir: ModelChoice = None) -> LoadedModel:
+ModelChoice = str | os.PathLike | LinearTier | CascadeTier | None
+"""A model name (``fast``, ``semantic``, ``cascade``), a model folder, or a loaded tier."""
+
+
+def load_model(model_dir: ModelChoice = None) -> Tier:
     """Load (once per process and folder) and verify the trained model.
 
-    ``"cascade"`` gives the semantic model with the fast one to run first; a
-    model already loaded is returned as it is.
+    ``"cascade"`` gives the shipped fast and semantic models as one
+    ``CascadeTier``; a tier already loaded is returned as it is.
     """
-    if isinstance(model_dir, LoadedModel):
+    if isinstance(model_dir, LinearTier | CascadeTier):
         return model_dir
-    loaded = _load(resolve_dir(model_dir))
-    raw = model_dir if model_dir is not None else os.environ.get(ENV_VAR)
-    if raw != "cascade":
-        return loaded
-    return cascade(loaded, _load(DEFAULT_DIR))
+    raw = _choice(model_dir)
+    if raw == CASCADE:
+        return _shipped_cascade()
+    return _load(_folder(raw))

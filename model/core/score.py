@@ -1,4 +1,9 @@
-"""The scoring API: sentences in, probabilities of an unsupported claim out."""
+"""The scoring API: sentences in, probabilities of an unsupported claim out.
+
+Every function here reads the scoring core (``claim_risk.core.pipeline``):
+``score_text`` and ``score_texts`` return its records, ``score_documents``
+and ``score_sentences`` its probabilities.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-from claim_risk.core.artifacts import LoadedModel, ModelChoice, load_model
-from claim_risk.core.context import ContextModel, page_score
-from claim_risk.core.linear import SentenceModel, sigmoid
-from claim_risk.core.segment import segment
+from claim_risk.core.artifacts import ModelChoice, load_model
+from claim_risk.core.context import page_score
+from claim_risk.core.pipeline import SentenceScore, probabilities, score_stream
+from claim_risk.textio.readers import INPUT_FORMATS, Document
 
 __all__ = [
+    "INPUT_FORMATS",
     "DocumentSummary",
     "Scorer",
     "SentenceScore",
-    "cascade_parts",
-    "document_parts",
-    "model_logits",
-    "rescored_alone",
     "score_documents",
     "score_sentence",
     "score_sentences",
@@ -28,32 +29,6 @@ __all__ = [
     "score_texts",
     "summarize",
 ]
-
-
-@dataclass(frozen=True)
-class SentenceScore:
-    """One scored sentence of a document; fields readable as attributes or keys."""
-
-    index: int
-    text: str
-    start: int
-    end: int
-    score: float
-    flagged: bool
-    band: str
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self.__dataclass_fields__:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def keys(self) -> list[str]:
-        """Field names, so ``dict(record)`` works."""
-        return list(self.__dataclass_fields__)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A plain dictionary of the fields."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -74,107 +49,6 @@ class DocumentSummary:
         return asdict(self)
 
 
-def rescored_alone(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray | None:
-    """For a cascade scoring sentences alone, which ones the semantic model re-scores.
-
-    Those the fast model, reading them alone, scores at or above the cut;
-    None when ``model`` is not a cascade.
-    """
-    if model.cascade_from is None:
-        return None
-    return sigmoid(model.cascade_from.sentence.logits(sentences)) >= model.cascade_cut
-
-
-def sentence_logits(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
-    """Context-free log-odds of a batch; a cascade re-scores only what ``fast`` puts high."""
-    if not sentences:
-        return np.zeros(0)
-    pick = rescored_alone(model, sentences)
-    if pick is None:
-        return model.sentence.logits(sentences)
-    z = model.cascade_from.sentence.logits(sentences)
-    idx = np.flatnonzero(pick)
-    if len(idx):
-        z[idx] = model.sentence.logits([sentences[i] for i in idx])
-    return z
-
-
-def sentence_probabilities(model: LoadedModel, sentences: Sequence[str]) -> np.ndarray:
-    """Context-free probabilities of a batch (one feature pass, one matrix product)."""
-    return sigmoid(sentence_logits(model, sentences))
-
-
-def document_logits(
-    sentence: SentenceModel, context: ContextModel | None, documents: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Log-odds of every sentence of every document (flattened): alone, and with its page.
-
-    The one place where the sentence model and the context stage meet; without
-    a context stage the two arrays are the same.
-    """
-    flat = [s for doc in documents for s in doc]
-    if not flat:
-        return np.zeros(0), np.zeros(0)
-    z = sentence.logits(flat)
-    if context is None:
-        return z, z
-    return z, context.logits(z, context.windows([len(doc) for doc in documents]), flat)
-
-
-def cascade_parts(
-    fast: LoadedModel, semantic: LoadedModel, cut: float, documents: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The cascade's log-odds (alone, with page) and which sentences semantic re-scored.
-
-    Sentences fast scores (with their page) at or above ``cut`` get the semantic
-    model's scores; the others keep fast's. The semantic context stage reads
-    the page from the semantic log-odds where they were computed and fast's
-    elsewhere.
-    """
-    z_fast, zc_fast = document_logits(fast.sentence, fast.context, documents)
-    pick = sigmoid(zc_fast) >= cut
-    if not pick.any():
-        return z_fast, zc_fast, pick
-    flat = [s for doc in documents for s in doc]
-    idx = np.flatnonzero(pick)
-    z = z_fast.copy()
-    z[idx] = semantic.sentence.logits([flat[i] for i in idx])
-    zc = zc_fast.copy()
-    ctx = semantic.context
-    page = z if ctx is None else ctx.logits(z, ctx.windows([len(d) for d in documents]), flat)
-    zc[idx] = page[idx]
-    return z, zc, pick
-
-
-def document_parts(
-    model: LoadedModel, documents: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Log-odds alone and with the page, and (for a cascade) which sentences semantic scored.
-
-    The path every entry point takes, so the fast model, the semantic one and
-    the cascade are scored the same way everywhere.
-    """
-    if model.cascade_from is None:
-        return (*document_logits(model.sentence, model.context, documents), None)
-    return cascade_parts(model.cascade_from, model, model.cascade_cut, documents)
-
-
-def model_logits(
-    model: LoadedModel, documents: Sequence[Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """``document_parts`` without the cascade's picks: log-odds alone and with the page."""
-    z, zc, _ = document_parts(model, documents)
-    return z, zc
-
-
-def document_probabilities(model: LoadedModel, documents: Sequence[Sequence[str]]) -> list:
-    """Probabilities of every sentence of every document, read with its page (one batch)."""
-    _, z = model_logits(model, documents)
-    p = sigmoid(z)
-    bounds = np.cumsum([0] + [len(doc) for doc in documents])
-    return [p[bounds[i] : bounds[i + 1]] for i in range(len(documents))]
-
-
 def _check_strings(items: Sequence[object], what: str) -> None:
     for i, s in enumerate(items):
         if not isinstance(s, str):
@@ -187,9 +61,14 @@ def score_sentences(sentences: Iterable[str], model_dir: ModelChoice = None) -> 
     For sentences of a page, ``score_documents`` or ``score_text`` read each
     one in the light of its page, which ranks real pages better.
     """
+    if isinstance(sentences, str | bytes):
+        raise TypeError(
+            f"sentences is a {type(sentences).__name__}: pass a list of sentences "
+            "(score_sentences([text])), or score_text(text) to cut a document into sentences"
+        )
     items = list(sentences)
     _check_strings(items, "sentence")
-    return sentence_probabilities(load_model(model_dir), items).tolist()
+    return probabilities([items], model_dir, alone=True)[0].tolist()
 
 
 def score_sentence(sentence: str, model_dir: ModelChoice = None) -> float:
@@ -210,44 +89,46 @@ def score_documents(
         if d is None:
             raise TypeError(f"document {i} is a str: pass a list of its sentences, or score_text")
         _check_strings(d, f"document {i} sentence")
-    return [p.tolist() for p in document_probabilities(load_model(model_dir), docs)]
+    return [p.tolist() for p in probabilities(docs, model_dir)]
 
 
 def score_text(
     text: str,
     threshold: float | None = None,
     model_dir: ModelChoice = None,
+    input_format: str = "text",
 ) -> list[SentenceScore]:
     """Split a document into sentences and score each one in the light of the document.
 
     Records carry character offsets into ``text`` (``text[start:end]`` is the
-    sentence), ``flagged`` at ``threshold`` (default: the model's stored one)
-    and the risk ``band``.
+    sentence), ``flagged`` at ``threshold`` (default: the model's stored one),
+    the risk ``band`` and the document's ``page_score``. ``input_format`` is
+    ``text`` (the default), ``html`` (the page's main text is extracted as
+    ``predict --input-format html`` extracts it, and offsets index that
+    extracted text, not the markup) or ``auto`` (HTML when it looks like a page).
     """
     if not isinstance(text, str):
         raise TypeError(f"text is {type(text).__name__}, expected str")
-    return score_texts([text], threshold, model_dir)[0]
+    return score_texts([text], threshold, model_dir, input_format)[0]
 
 
 def score_texts(
     texts: Iterable[str],
     threshold: float | None = None,
     model_dir: ModelChoice = None,
+    input_format: str = "text",
 ) -> list[list[SentenceScore]]:
-    """``score_text`` for many documents with one model call: the fast path for batches."""
+    """``score_text`` for many documents, scored together in batches: the fast path."""
+    if isinstance(texts, str):
+        raise TypeError("texts is a str: pass a list of documents, or use score_text")
+    if input_format not in INPUT_FORMATS:
+        raise ValueError(
+            f"input_format {input_format!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}"
+        )
     docs = list(texts)
     _check_strings(docs, "text")
-    model = load_model(model_dir)
-    decision = model.decision.with_threshold(threshold)
-    spans = [segment(t) for t in docs]
-    probs = document_probabilities(model, [[s.text for s in doc] for doc in spans])
-    return [
-        [
-            SentenceScore(i, s.text, s.start, s.end, p, decision.flagged(p), decision.band(p))
-            for i, (s, p) in enumerate(zip(doc, ps.tolist(), strict=True))
-        ]
-        for doc, ps in zip(spans, probs, strict=True)
-    ]
+    blocks = (Document("<text>", text=t, input_format=input_format).blocks() for t in docs)
+    return [list(doc) for doc in score_stream(blocks, model_dir, threshold=threshold)]
 
 
 def summarize(records: Sequence[SentenceScore | dict]) -> DocumentSummary:
@@ -282,9 +163,11 @@ class Scorer:
         """Scores in the light of each document, as ``score_documents``."""
         return score_documents(documents, self.model_dir)
 
-    def texts(self, texts: Iterable[str], threshold: float | None = None) -> list:
+    def texts(
+        self, texts: Iterable[str], threshold: float | None = None, input_format: str = "text"
+    ) -> list:
         """Records per document, as ``score_texts``."""
-        return score_texts(texts, threshold, self.model_dir)
+        return score_texts(texts, threshold, self.model_dir, input_format)
 
     @property
     def threshold(self) -> float:

@@ -23,14 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from claim_risk.core.artifacts import NAMED, LoadedModel
-from claim_risk.core.context import page_score
+from claim_risk.core.artifacts import TIER_NAMES
 from claim_risk.core.decision import Decision
-from claim_risk.core.explain import explain_model
-from claim_risk.core.linear import sigmoid
-from claim_risk.core.score import document_parts
-from claim_risk.core.segment import Span, segment
+from claim_risk.core.pipeline import RECORD_FIELDS, SentenceScore, score_stream
 from claim_risk.core.surrogates import replace_surrogates
+from claim_risk.core.tiers import Tier
 from claim_risk.exits import (
     EXIT_EMPTY_INPUT,
     EXIT_INTERNAL,
@@ -41,7 +38,7 @@ from claim_risk.exits import (
     EXIT_USAGE,
 )
 from claim_risk.textio.csvsafe import escape_row
-from claim_risk.textio.language import ENGLISH, UNDETERMINED, languages
+from claim_risk.textio.language import ENGLISH, UNDETERMINED
 from claim_risk.textio.readers import (
     HTML_SUFFIXES,
     INPUT_FORMATS,
@@ -55,18 +52,8 @@ from claim_risk.textio.readers import (
 )
 
 HTML_EXPLAIN = 5
-FIELDS = (
-    "source",
-    "index",
-    "text",
-    "start",
-    "end",
-    "score",
-    "flagged",
-    "band",
-    "page_score",
-    "lang",
-)
+FIELDS = ("source", *RECORD_FIELDS, "lang")
+"""A jsonl/csv record: its source, the fields of ``SentenceScore``, and its language."""
 SCHEMA_ID = "https://claim-risk.invalid/schema/prediction.schema.json"
 LANGUAGE_NAMES = {
     "de": "German",
@@ -102,8 +89,8 @@ output fields (jsonl, csv): source, index, text, start, end, score, flagged,
   extracted main text); score is the probability of an unsupported claim,
   each sentence read with its document; flagged is score >= threshold; band is
   low, review or high; page_score is the document's risk (the mean of its three
-  highest scores; for documents over 256 sentences, over those read so far);
-  lang is the sentence's language (ISO 639-1, "und" when it cannot be told).
+  highest scores, over the whole document); lang is the sentence's language
+  (ISO 639-1, "und" when it cannot be told).
   --explain adds "explain" (jsonl only): the n-grams that moved the sentence's
   own log-odds, and "page", what its document added. --header writes the
   model's identity first; --schema prints the JSON Schema of every record.
@@ -441,31 +428,16 @@ def _squeeze(gap: str) -> str:
     return "\n" * min(breaks, 2) + gap[-50:].lstrip("\r\n")
 
 
-def _windows(doc: Document, size: int) -> Iterator[list[tuple[int, Span, str]]]:
-    """The document's sentences (block offset, span, gap before it) in windows of ``size``."""
-    window: list[tuple[int, Span, str]] = []
-    carry = ""
-    for offset, block in doc.blocks():
-        last = 0
-        for span in segment(block):
-            window.append((offset, span, _squeeze(carry + block[last : span.start])))
-            carry, last = "", span.end
-            if len(window) == size:
-                yield window
-                window = []
-        carry = _squeeze(carry + block[last:])
-    if window:
-        yield window
-
-
 @dataclass
 class _Run:
     """What every document is scored with, and what the run has seen."""
 
-    model: LoadedModel
+    model: Tier
     decision: Decision
+    threshold: float | None
     explain_n: int
     skip_non_english: bool
+    gaps: bool = False
     languages: Counter = field(default_factory=Counter)
 
 
@@ -473,45 +445,30 @@ def _foreign(lang: str) -> bool:
     return lang not in (ENGLISH, UNDETERMINED)
 
 
+def _output(source: str, r: SentenceScore) -> dict:
+    """The jsonl/csv/table record of one scored sentence: scores to 6 places, reasons to 4."""
+    rec = {"source": source, **{name: r[name] for name in FIELDS[1:]}}
+    rec["score"], rec["page_score"] = round(r.score, 6), round(r.page_score, 6)
+    if r.explain is not None:
+        why = r.explain
+        rec["explain"] = {key: [[t, round(c, 4)] for t, c in why[key]] for key in ("up", "down")}
+        rec["explain"]["page"] = round(why["page"], 4)
+    return rec
+
+
 def _score_document(doc: Document, run: _Run) -> Iterator[Scored]:
-    """Records of one document, window by window, each read with its window as its page."""
-    model = run.model
-    size = model.context.window if model.context is not None else 4096
-    index = 0
-    top: list[float] = []
-    for window in _windows(doc, size):
-        langs = languages([span.text for _, span, _ in window])
-        run.languages.update(langs)
-        keep = [j for j, lang in enumerate(langs) if not (run.skip_non_english and _foreign(lang))]
-        texts = [window[j][1].text for j in keep]
-        z, zc, rescored = document_parts(model, [texts])
-        scores = sigmoid(zc).tolist()
-        top = sorted(top + scores, reverse=True)[:3]
-        page = round(page_score(top), 6)
-        explanations = None
-        if run.explain_n:
-            explanations = explain_model(model, texts, run.explain_n, rescored)
-        for k, (j, score) in enumerate(zip(keep, scores, strict=True)):
-            offset, span, gap = window[j]
-            rec = {
-                "source": doc.source,
-                "index": index + j,
-                "text": span.text,
-                "start": offset + span.start,
-                "end": offset + span.end,
-                "score": round(score, 6),
-                "flagged": run.decision.flagged(score),
-                "band": run.decision.band(score),
-                "page_score": page,
-                "lang": langs[j],
-            }
-            if explanations is not None:
-                rec["explain"] = {
-                    key: [[t, round(c, 4)] for t, c in v] for key, v in explanations[k].items()
-                }
-                rec["explain"]["page"] = round(float(zc[k] - z[k]), 4)
-            yield Scored(rec, gap)
-        index += len(window)
+    """Records of one document from the scoring core, formatted for output."""
+    [scored] = score_stream(
+        [doc.blocks()],
+        run.model,
+        threshold=run.threshold,
+        explain=run.explain_n,
+        detect_language=True,
+        skip_non_english=run.skip_non_english,
+    )
+    run.languages.update(scored.languages)
+    for r in scored:
+        yield Scored(_output(doc.source, r), _squeeze(scored.gap(r.index)) if run.gaps else "")
 
 
 def _without_explain(rec: dict) -> dict:
@@ -633,7 +590,7 @@ def _check_html_target(args: argparse.Namespace) -> str | None:
 
 def _check_model_dir(model_dir: str | None) -> str | None:
     """Say what is missing from an explicit --model folder, before loading it."""
-    if model_dir is None or model_dir in NAMED:
+    if model_dir is None or model_dir in TIER_NAMES:
         return None
     path = Path(model_dir)
     if not path.exists():
@@ -649,28 +606,20 @@ def _check_model_dir(model_dir: str | None) -> str | None:
     return None
 
 
-def identity(model: LoadedModel, decision: Decision) -> dict:
+def identity(model: Tier, decision: Decision) -> dict:
     """The header record: which package, model, threshold and bands scored the records."""
     from claim_risk import __version__
 
-    meta = model.metadata
     return {
         "record": "header",
         "schema": SCHEMA_ID,
         "claim_risk": __version__,
-        "model": {
-            "name": model.name,
-            "version": model.version,
-            "model_sha256": meta["model_sha256"],
-            "training_data_sha256": meta.get("training_data_sha256"),
-            "created": meta.get("created"),
-            **({"cascade_cut": model.cascade_cut} if model.cascade_cut is not None else {}),
-        },
+        "model": model.describe(),
         **decision.to_dict(),
     }
 
 
-def _load(args: argparse.Namespace) -> LoadedModel | int:
+def _load(args: argparse.Namespace) -> Tier | int:
     from claim_risk.core.artifacts import ModelError, load_model
 
     problem = _check_model_dir(args.model)
@@ -699,7 +648,9 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         writer.header(identity(model, decision))
     # The HTML page always explains; stdout carries explanations only on request.
     explain_n = args.explain or (HTML_EXPLAIN if args.html else 0)
-    state = _Run(model, decision, explain_n, args.skip_non_english)
+    state = _Run(
+        model, decision, args.threshold, explain_n, args.skip_non_english, gaps=bool(args.html)
+    )
     ranked = args.sort == "score" or args.top is not None
     overall = _Ranker(args.top, args.sort == "score") if args.overall else None
     status = EXIT_OK

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from claim_risk.core.artifacts import load_model
-from claim_risk.core.score import document_probabilities, score_texts, sentence_probabilities
+from claim_risk.core.pipeline import probabilities
+from claim_risk.core.score import score_texts
 
 __all__ = ["score_batch", "score_frame", "score_frame_sentences"]
 
@@ -46,7 +47,7 @@ def _score_column(
     present = [i for i, t in enumerate(texts) if t is not None]
     scores = [math.nan] * len(texts)
     if doc_ids is None:  # each row a sentence alone: one batched call
-        probs = sentence_probabilities(model, [texts[i] for i in present]).tolist()
+        probs = probabilities([[texts[i] for i in present]], model, alone=True)[0].tolist()
         for i, p in zip(present, probs, strict=True):
             scores[i] = p
     else:
@@ -54,7 +55,7 @@ def _score_column(
         for i in present:
             order.setdefault(doc_ids[i], []).append(i)
         groups = list(order.values())
-        docs = document_probabilities(model, [[texts[i] for i in g] for g in groups])
+        docs = probabilities([[texts[i] for i in g] for g in groups], model)
         for group, doc_probs in zip(groups, docs, strict=True):
             for i, p in zip(group, doc_probs.tolist(), strict=True):
                 scores[i] = p

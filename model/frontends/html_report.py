@@ -22,7 +22,6 @@ import os
 import re
 from collections.abc import Sequence
 
-from claim_risk.core.context import page_score
 from claim_risk.core.decision import Decision
 from claim_risk.core.surrogates import replace_surrogates
 from claim_risk.textio.atomic import write_bytes
@@ -110,8 +109,8 @@ def _title(rec: dict) -> str:
     return " | ".join(parts)
 
 
-def _sentence(rec: dict, doc: int, decision: Decision) -> str:
-    band = decision.band(rec["score"])
+def _sentence(rec: dict, doc: int) -> str:
+    band = rec["band"]
     out = (
         f"<span class='s {band}' id='d{doc}-s{rec['index']}' data-score='{rec['score']:.4f}' "
         f"title='{_esc(_title(rec))}'>{_esc(rec['text'])}</span>"
@@ -144,12 +143,12 @@ def _is_heading(marker: str, recs: Sequence[dict]) -> bool:
     return not text.endswith(_END) and len(text.split()) <= 10
 
 
-def _document_body(records: Sequence[dict], doc: int, decision: Decision) -> list[str]:
+def _document_body(records: Sequence[dict], doc: int) -> list[str]:
     """Headings, paragraphs with line breaks, and lists, in the document's order."""
     out: list[str] = []
     open_block = ""  # "p", "ul" or ""
     for breaks, marker, recs in _lines(records):
-        body = " ".join(_sentence(r, doc, decision) for r in recs)
+        body = " ".join(_sentence(r, doc) for r in recs)
         if _is_heading(marker, recs):
             kind = "h"
         elif _BULLET.match(marker):
@@ -194,9 +193,14 @@ def render_html(
     decision: Decision,
     identity: dict | str = "",
 ) -> str:
-    """The page as a string: ranked pages and sentences first, then every document."""
+    """The page as a string: ranked pages and sentences first, then every document.
+
+    ``documents`` are (source, records) with records as ``predict`` writes them
+    (each with its ``band`` and its document's ``page_score``) plus ``gap``,
+    the text before the sentence; ``decision`` is shown in the summary.
+    """
     version, provenance = _identity(identity)
-    pages = [page_score([r["score"] for r in recs]) for _, recs in documents]
+    pages = [recs[0]["page_score"] if recs else 0.0 for _, recs in documents]
     total = sum(len(r) for _, r in documents)
     flagged = sum(1 for _, recs in documents for r in recs if r["flagged"])
     review, high = decision.bands[1].lower, decision.bands[2].lower
@@ -253,7 +257,7 @@ def render_html(
         "<th>why (what raised the score)</th></tr>",
     ]
     for rank, (score, _, _, i, r) in enumerate(shown, start=1):
-        band = decision.band(score)
+        band = r["band"]
         out.append(
             f"<tr><td class='num'>{rank}</td><td class='num'><b class='badge {band}'>"
             f"{score:.3f}</b></td><td><a href='#d{i + 1}-s{r['index']}'>{_esc(r['text'])}</a></td>"
@@ -267,7 +271,7 @@ def render_html(
             f"<p class='meta'>page score {pages[i]:.3f}; {n_flag} of {len(recs)} sentences "
             "flagged</p>"
         )
-        out += _document_body(recs, i + 1, decision)
+        out += _document_body(recs, i + 1)
         out.append("</article>")
     out.append("</body></html>\n")
     return "".join(out)

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import fields
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,11 +40,12 @@ from claim_risk.core.artifacts import (
     ENV_VAR,
     METADATA_FILE,
     MODEL_FILE,
-    LoadedModel,
     cascade,
     load_model,
 )
-from claim_risk.core.score import score_texts, summarize
+from claim_risk.core.pipeline import RECORD_FIELDS, SentenceScore
+from claim_risk.core.score import score_texts
+from claim_risk.core.tiers import CascadeTier, LinearTier, Tier
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,17 +66,8 @@ __all__ = [
 
 MAX_CHARS = 1_000_000
 CHUNK_DOCUMENTS = 256
-OUTPUT_COLUMNS = (
-    "index",
-    "text",
-    "start",
-    "end",
-    "score",
-    "flagged",
-    "band",
-    "page_score",
-    "error",
-)
+OUTPUT_COLUMNS = (*RECORD_FIELDS, "error")
+"""After ``id``: the fields of every ``SentenceScore`` record, then ``error``."""
 
 _MODEL_DIRS: dict[str, str] = {}
 
@@ -99,7 +92,7 @@ def shipped_model_dir(model_dir: str | os.PathLike | None = None) -> str | os.Pa
     return _model_dir(data)
 
 
-def _folder_files(loaded: LoadedModel, prefix: str = "") -> dict[str, bytes]:
+def _folder_files(loaded: LinearTier, prefix: str = "") -> dict[str, bytes]:
     directory = loaded.directory
     files = {prefix + name: (directory / name).read_bytes() for name in (MODEL_FILE, METADATA_FILE)}
     if hashlib.sha256(files[prefix + MODEL_FILE]).hexdigest() != loaded.metadata["model_sha256"]:
@@ -113,14 +106,16 @@ def model_files(model_dir: str | os.PathLike | None = None) -> dict[str, bytes]:
     For ``cascade`` the fast model's two files come too (as ``fast/...``), with the cut.
     """
     loaded = load_model(shipped_model_dir(model_dir))
-    files = _folder_files(loaded)
-    if loaded.cascade_from is not None:
-        files.update(_folder_files(loaded.cascade_from, "fast/"))
-        files["cascade_cut"] = repr(loaded.cascade_cut).encode()
-    return files
+    if isinstance(loaded, CascadeTier):
+        return {
+            **_folder_files(loaded.second),
+            **_folder_files(loaded.first, "fast/"),
+            "cascade_cut": repr(loaded.cut).encode(),
+        }
+    return _folder_files(loaded)
 
 
-def executor_model(files: dict[str, bytes]) -> LoadedModel:
+def executor_model(files: dict[str, bytes]) -> Tier:
     """The model of ``model_files`` in a worker: written to a private folder and loaded there."""
     own = {name: files[name] for name in (MODEL_FILE, METADATA_FILE)}
     model = load_model(_model_dir(own))
@@ -144,7 +139,10 @@ def _model_dir(files: dict[str, bytes]) -> str:
 
 
 def output_schema(id_type: DataType) -> StructType:
-    """The rows ``score_spark`` returns: the document id (its input type) and one sentence."""
+    """The rows ``score_spark`` returns: the document id (its input type) and one sentence.
+
+    The sentence's columns and their types come from ``SentenceScore``'s fields.
+    """
     from pyspark.sql.types import (
         BooleanType,
         DoubleType,
@@ -154,17 +152,12 @@ def output_schema(id_type: DataType) -> StructType:
         StructType,
     )
 
+    spark_type = {"int": IntegerType, "str": StringType, "float": DoubleType, "bool": BooleanType}
+    types = {f.name: f.type for f in fields(SentenceScore)}
     return StructType(
         [
             StructField("id", id_type),
-            StructField("index", IntegerType()),
-            StructField("text", StringType()),
-            StructField("start", IntegerType()),
-            StructField("end", IntegerType()),
-            StructField("score", DoubleType()),
-            StructField("flagged", BooleanType()),
-            StructField("band", StringType()),
-            StructField("page_score", DoubleType()),
+            *(StructField(name, spark_type[types[name]]()) for name in RECORD_FIELDS),
             StructField("error", StringType()),
         ]
     )
@@ -198,7 +191,7 @@ def _prepare(value: object, max_chars: int) -> tuple[str | None, str | None]:
     return text, None
 
 
-def _score_chunk(texts: list[str], threshold: float | None, model: LoadedModel) -> list[Any]:
+def _score_chunk(texts: list[str], threshold: float | None, model: Tier) -> list[Any]:
     """Records per document in one batch; a document that raises gets its message instead."""
     try:
         return score_texts(texts, threshold, model)
@@ -216,7 +209,7 @@ def _rows(
     ids: Sequence[object],
     values: Sequence[object],
     threshold: float | None,
-    model: LoadedModel,
+    model: Tier,
     max_chars: int,
 ) -> dict[str, list]:
     """The output columns for one chunk of documents."""
@@ -232,12 +225,10 @@ def _rows(
         if isinstance(records, str):
             error, records = records, None
         if not records:
-            _append(cols, (doc_id, *[None] * 8), error or "empty: no sentences")
+            _append(cols, (doc_id, *[None] * len(RECORD_FIELDS)), error or "empty: no sentences")
             continue
-        page = summarize(records).page_score
         for r in records:
-            row = (doc_id, r.index, r.text, r.start, r.end, r.score, r.flagged, r.band, page)
-            _append(cols, row, error)
+            _append(cols, (doc_id, *(getattr(r, name) for name in RECORD_FIELDS)), error)
     return cols
 
 

@@ -37,7 +37,6 @@ def bench_tiers(n: int, repeats: int) -> dict:
     from claim_risk import score_texts
     from claim_risk.core.artifacts import load_model
     from claim_risk.core.embedding import missing_packages
-    from claim_risk.core.score import document_parts
     from claim_risk.core.segment import segment
 
     if missing_packages():
@@ -58,8 +57,8 @@ def bench_tiers(n: int, repeats: int) -> dict:
             "cold_start": _cold_start(name, repeats),
         }
     cascade = load_model("cascade")
-    _, _, rescored = document_parts(cascade, spans)
-    out["cascade"]["cut"] = cascade.cascade_cut
+    rescored = cascade.document_logits(spans).rescored
+    out["cascade"]["cut"] = cascade.cut
     out["cascade"]["rescored_share"] = float(np.mean(rescored))
     for name in TIERS[1:]:
         out[name]["slowdown_vs_fast"] = (

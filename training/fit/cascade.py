@@ -3,7 +3,7 @@
 The cascade scores everything with the fast tier and re-scores with the
 semantic tier only the sentences the fast tier (with its page) puts at or
 above a cut. Its held-out figures are computed exactly as the scorer runs it
-(``claim_risk.core.score.cascade_parts``): for the re-scored sentences, the semantic
+(``claim_risk.core.tiers.CascadeTier.document_logits``): for the re-scored sentences, the semantic
 context stage reads a page made of semantic log-odds where they were computed
 and fast log-odds elsewhere. The cut kept is the highest whose
 leave-one-topic-out ROC-AUC stays within ``TOLERANCE`` of the semantic tier's:

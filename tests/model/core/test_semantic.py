@@ -19,7 +19,6 @@ from claim_risk import score_documents, score_sentences, score_texts
 from claim_risk.core.artifacts import (
     DEFAULT_DIR,
     SEMANTIC_DIR,
-    LoadedModel,
     ModelError,
     cascade,
     load_model,
@@ -27,7 +26,7 @@ from claim_risk.core.artifacts import (
 )
 from claim_risk.core.embedding import missing_packages
 from claim_risk.core.linear import sigmoid
-from claim_risk.core.score import sentence_logits
+from claim_risk.core.tiers import CascadeTier, LinearTier
 from claim_risk.training.data.sentences import SENTENCES, read_rows
 
 from tests.training.fit.test_export import hostile_strings
@@ -128,14 +127,15 @@ def test_shipped_semantic_model_loads_by_name_and_differs_from_fast() -> None:
 @needs_encoder
 def test_cascade_keeps_fast_below_the_cut_and_semantic_above() -> None:
     model = load_model("cascade")
-    assert model.name == "cascade" and model.cascade_cut is not None
-    assert model.cascade_cut <= model.threshold
+    assert isinstance(model, CascadeTier) and model.name == "cascade"
+    assert model.cut <= model.threshold
+    assert model.first is load_model("fast") and model.second is load_model("semantic")
     fast = load_model("fast")
     texts = [*CLAIMS, "Buy now.", "It is a herb.", "This cures everything, 100% safe."]
-    p_fast = sigmoid(sentence_logits(fast, texts))
-    p_sem = sigmoid(sentence_logits(load_model("semantic"), texts))
-    p_casc = sigmoid(sentence_logits(model, texts))
-    above = p_fast >= model.cascade_cut
+    p_fast = sigmoid(fast.sentence_logits(texts).alone)
+    p_sem = sigmoid(load_model("semantic").sentence_logits(texts).alone)
+    p_casc = sigmoid(model.sentence_logits(texts).alone)
+    above = p_fast >= model.cut
     assert above.any() and (~above).any()
     np.testing.assert_allclose(p_casc[~above], p_fast[~above], rtol=0, atol=1e-15)
     np.testing.assert_allclose(p_casc[above], p_sem[above], rtol=0, atol=1e-6)
@@ -146,7 +146,7 @@ def test_cascade_in_documents_rescored_sentences_only() -> None:
     page = [*CLAIMS, "Order today and get free shipping!", "Keep out of reach of children."]
     fast = score_documents([page], "fast")[0]
     casc = score_documents([page], "cascade")[0]
-    cut = load_model("cascade").cascade_cut
+    cut = load_model("cascade").cut
     for f, c in zip(fast, casc, strict=True):
         if f < cut:
             assert c == f
@@ -157,7 +157,7 @@ def test_cascade_in_documents_rescored_sentences_only() -> None:
 @needs_encoder
 def test_a_loaded_model_can_be_passed_in_place_of_a_folder() -> None:
     model = cascade(load_model("semantic"), load_model("fast"), cut=0.0)
-    assert model.cascade_cut == 0.0
+    assert model.cut == 0.0
     # with a cut of 0 every sentence is re-scored: the semantic model's scores, alone
     got = score_sentences(CLAIMS, model)
     np.testing.assert_allclose(got, score_sentences(CLAIMS, "semantic"), atol=1e-6)
@@ -207,8 +207,9 @@ def test_names_resolve_and_a_folder_of_that_name_is_reached_with_a_path(tmp_path
     from claim_risk.core.artifacts import resolve_dir
 
     assert resolve_dir("semantic") == SEMANTIC_DIR
-    assert resolve_dir("cascade") == SEMANTIC_DIR
     assert resolve_dir("fast") == DEFAULT_DIR
+    with pytest.raises(ModelError, match="two model folders"):
+        resolve_dir("cascade")
     assert resolve_dir(tmp_path / "semantic") == (tmp_path / "semantic").resolve()
 
 
@@ -246,7 +247,7 @@ def test_predict_without_the_encoder_exits_7_with_one_line(tmp_path: Path) -> No
 
 def test_in_memory_model_without_context_still_scores() -> None:
     fast = load_model("fast")
-    bare = LoadedModel(fast.sentence, None, fast.decision, {}, Path("x"))
+    bare = LinearTier(fast.sentence, None, fast.decision, {}, Path("x"))
     assert score_sentences(CLAIMS, bare) == score_sentences(CLAIMS, "fast")
 
 
@@ -256,16 +257,16 @@ def test_cascade_explains_each_sentence_by_the_model_that_scored_it() -> None:
 
     model = load_model("cascade")
     texts = [*CLAIMS, "Buy now.", "It is a herb."]
-    z = sentence_logits(model, texts)
-    fast_p = sigmoid(sentence_logits(load_model("fast"), texts))
+    z = model.sentence_logits(texts).alone
+    fast_p = sigmoid(load_model("fast").sentence_logits(texts).alone)
     for text, zi, pf, e in zip(
         texts, z, fast_p, explain_sentences(texts, k=100_000, model_dir="cascade"), strict=True
     ):
-        scorer = model if pf >= model.cascade_cut else model.cascade_from
+        scorer = model.second if pf >= model.cut else model.first
         total = scorer.sentence.intercept + sum(c for _, c in e["up"] + e["down"])
         assert total == pytest.approx(float(zi), abs=1e-6), text
         names = {n for n, _ in e["up"] + e["down"]}
-        assert ("embedding__minilm" in names) == (pf >= model.cascade_cut)
+        assert ("embedding__minilm" in names) == (pf >= model.cut)
 
 
 @needs_encoder

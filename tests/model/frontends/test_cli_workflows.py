@@ -308,6 +308,7 @@ def test_html_write_failure_leaves_the_old_report(tmp_path: Path, monkeypatch) -
 
     monkeypatch.setattr(html_report.os, "replace", boom)
     rec = {"index": 0, "text": "Hi.", "score": 0.9, "flagged": True, "band": "high"}
+    rec["page_score"] = 0.9
     with pytest.raises(OSError):
         html_report.write_html(report, [("a", [rec])], decision, "v")
     assert report.read_text() == "the old report"
