@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 __all__ = [
     "DocumentSummary",
@@ -56,10 +56,10 @@ _HOMES = {
 }
 
 if TYPE_CHECKING:
-    from claim_risk.core.artifacts import ModelError, load_model
-    from claim_risk.core.explain import explain_sentences
-    from claim_risk.core.pipeline import SentenceScore
-    from claim_risk.core.score import (
+    from .core.artifacts import ModelError, load_model
+    from .core.explain import explain_sentences
+    from .core.pipeline import SentenceScore
+    from .core.score import (
         DocumentSummary,
         Scorer,
         score_documents,
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
         score_texts,
         summarize,
     )
-    from claim_risk.frontends.frames import score_batch, score_frame
+    from .frontends.frames import score_batch, score_frame
 
 
 def __getattr__(name: str) -> Any:

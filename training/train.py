@@ -27,21 +27,29 @@ from claim_risk.core.decision import Decision
 from claim_risk.core.linear import sigmoid
 from claim_risk.core.tiers import LinearTier
 from claim_risk.exits import EXIT_OK, EXIT_USAGE
-from claim_risk.training import config
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.data.sentences import LabelError, load_labels, training_data_sha256
-from claim_risk.training.evaluation import report
-from claim_risk.training.evaluation.evaluate import context_report, evaluate_all, top_terms
-from claim_risk.training.fit.cv import learning_curve
-from claim_risk.training.fit.embedding import available
-from claim_risk.training.fit.export import (
+
+from . import config
+from .data.labelled import LabelledSet
+from .data.sentences import LabelError, load_labels, training_data_sha256
+from .evaluation import report
+from .evaluation.evaluate import context_report, evaluate_all, top_terms
+from .fit.candidates import (
+    CANDIDATES,
+    QUICK,
+    SELECTION_RULE,
+    SEMANTIC_CANDIDATES,
+    SEMANTIC_QUICK,
+)
+from .fit.cv import learning_curve
+from .fit.embedding import available
+from .fit.export import (
     export_context_model,
     export_sentence_model,
     model_json,
     write_model,
 )
-from claim_risk.training.fit.save import recover, replace_files
-from claim_risk.training.fit.tiers import Tier, fit_tier
+from .fit.save import recover, replace_files
+from .fit.tiers import Tier, fit_tier
 
 
 class Progress:
@@ -65,7 +73,7 @@ def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> Linear
     """
     sentence, context = parse_model(json.loads(model_bytes))
     if sentence.embedding is not None:
-        from claim_risk.training.fit.embedding import embed
+        from .fit.embedding import embed
 
         sentence.embedding.encode = embed
     decision = Decision.from_metadata(threshold, bands)
@@ -74,7 +82,7 @@ def in_memory(model_bytes: bytes, threshold: float, bands: list[dict]) -> Linear
 
 def behaviour_pass_rates(model: LinearTier) -> dict:
     """The behavioural suite on a model just fitted: sentences alone, and with context."""
-    from claim_risk.training.evaluation.behaviour import run_suite
+    from .evaluation.behaviour import run_suite
 
     def alone(texts: list[str]) -> list[float]:
         return sigmoid(model.sentence_logits(texts).alone).tolist() if texts else []
@@ -122,11 +130,11 @@ def semantic_results(
     progress: Progress,
 ) -> tuple[dict, bytes]:
     """Fit and measure the semantic tier and the cascade; their figures and model bytes."""
-    from claim_risk.training.fit.cascade import RULE, choose_cut
-    from claim_risk.training.fit.embedding import embed
+    from .fit.cascade import RULE, choose_cut
+    from .fit.embedding import embed
 
     embed(data.texts, progress=True)
-    candidates = config.SEMANTIC_QUICK if args.quick else config.SEMANTIC_CANDIDATES
+    candidates = SEMANTIC_QUICK if args.quick else SEMANTIC_CANDIDATES
     # One process: the embeddings computed here are reused by every fold.
     tier = fit_tier(candidates, data, args.seed, 1, progress)
     progress("semantic tier and cascade: figures, cut, behavioural suite")
@@ -227,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     print(f"    {data.describe()}", file=sys.stderr)
 
-    candidates = config.QUICK if args.quick else config.CANDIDATES
+    candidates = QUICK if args.quick else CANDIDATES
     fast = fit_tier(candidates, data, args.seed, args.n_jobs, progress)
 
     progress("learning curve" if not args.quick else "learning curve skipped (--quick)")
@@ -245,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results["selection"] = fast.selection
     results["chosen"] = fast.chosen.name
-    results["selection_rule"] = config.SELECTION_RULE
+    results["selection_rule"] = SELECTION_RULE
     results["learning_curve"] = curve
     sentence_spec, model_bytes = export(fast)
     results["top_terms"] = top_terms(sentence_spec)

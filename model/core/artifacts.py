@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from claim_risk.core.context import ContextModel
-from claim_risk.core.decision import Decision
-from claim_risk.core.features import SentenceFeatures
-from claim_risk.core.linear import SentenceModel
-from claim_risk.core.tiers import CascadeTier, LinearTier, Tier
+
+from .context import ContextModel
+from .decision import Decision
+from .features import SentenceFeatures
+from .linear import SentenceModel
+from .tiers import CascadeTier, LinearTier, Tier
 
 __all__ = [
     "DEFAULT_DIR",
@@ -165,7 +166,7 @@ def read_metadata(directory: Path) -> dict:
 
 
 def _check_compatible(meta: dict, directory: Path) -> None:
-    from claim_risk import __version__
+    from ..version import __version__
 
     if meta["package_version"].split(".")[:2] != __version__.split(".")[:2]:
         raise ModelError(
@@ -239,8 +240,8 @@ def _embedding_term(spec: Any) -> Any:
     """The semantic tier's embedding term, or None for the fast model."""
     if spec is None:
         return None
-    from claim_risk.core.embedding import ENCODER, EmbeddingTerm
-    from claim_risk.core.encoder import DIM
+    from .embedding import ENCODER, EmbeddingTerm
+    from .encoder import DIM
 
     if not isinstance(spec, dict):
         raise ValueError("embedding must be an object or null")

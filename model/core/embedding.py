@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
-from claim_risk.core.encoder import DIM, INSTALL, PACKAGE, EncoderError, MiniLMEncoder, fingerprint
+
+from .encoder import DIM, INSTALL, PACKAGE, EncoderError, MiniLMEncoder, fingerprint
 
 __all__ = ["ENCODER", "EmbeddingTerm", "missing_packages"]
 

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from claim_risk.core.surrogates import replace_surrogates
+
+from .surrogates import replace_surrogates
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claim_risk.core.artifacts import ModelChoice, load_model
-from claim_risk.core.linear import Contribution
+from .artifacts import ModelChoice, load_model
+from .linear import Contribution
 
 __all__ = ["Contribution", "explain_sentences"]
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from itertools import chain, compress, repeat
 
 import numpy as np
-from claim_risk.core.cues import CueStarts, combined_pattern, cue_starts, nul_safe
+
+from .cues import CueStarts, combined_pattern, cue_starts, nul_safe
 
 __all__ = ["TOKEN_PATTERN", "FeatureMatrix", "SentenceFeatures"]
 

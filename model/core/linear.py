@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from claim_risk.core.features import FeatureMatrix, SentenceFeatures
+
+from .features import FeatureMatrix, SentenceFeatures
 
 if TYPE_CHECKING:
-    from claim_risk.core.embedding import EmbeddingTerm
+    from .embedding import EmbeddingTerm
 
 __all__ = ["Contribution", "SentenceModel", "sigmoid"]
 

@@ -26,13 +26,14 @@ from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
-from claim_risk.core.artifacts import ModelChoice, load_model
-from claim_risk.core.context import page_score
-from claim_risk.core.decision import Decision
-from claim_risk.core.linear import sigmoid
-from claim_risk.core.segment import segment
-from claim_risk.core.tiers import Tier
-from claim_risk.textio.language import ENGLISH, UNDETERMINED, languages
+
+from ..textio.language import ENGLISH, UNDETERMINED, languages
+from .artifacts import ModelChoice, load_model
+from .context import page_score
+from .decision import Decision
+from .linear import sigmoid
+from .segment import segment
+from .tiers import Tier
 
 __all__ = [
     "BATCH_SENTENCES",

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from claim_risk.core.artifacts import ModelChoice, load_model
-from claim_risk.core.context import page_score
-from claim_risk.core.pipeline import SentenceScore, probabilities, score_stream
-from claim_risk.textio.readers import INPUT_FORMATS, Document
+from ..textio.readers import INPUT_FORMATS, Document
+from .artifacts import ModelChoice, load_model
+from .context import page_score
+from .pipeline import SentenceScore, probabilities, score_stream
 
 __all__ = [
     "INPUT_FORMATS",

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from claim_risk.core.context import ContextModel
-from claim_risk.core.decision import Decision
-from claim_risk.core.linear import Contribution, SentenceModel, sigmoid
+
+from .context import ContextModel
+from .decision import Decision
+from .linear import Contribution, SentenceModel, sigmoid
 
 __all__ = ["DEFAULT_WINDOW", "CascadeTier", "LinearTier", "Logits", "Tier"]
 

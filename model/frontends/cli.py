@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from claim_risk.core.artifacts import TIER_NAMES
-from claim_risk.core.decision import Decision
-from claim_risk.core.pipeline import RECORD_FIELDS, SentenceScore, score_stream
-from claim_risk.core.surrogates import replace_surrogates
-from claim_risk.core.tiers import Tier
-from claim_risk.exits import (
+from ..core.artifacts import TIER_NAMES
+from ..core.decision import Decision
+from ..core.pipeline import RECORD_FIELDS, SentenceScore, score_stream
+from ..core.surrogates import replace_surrogates
+from ..core.tiers import Tier
+from ..exits import (
     EXIT_EMPTY_INPUT,
     EXIT_INTERNAL,
     EXIT_MODEL,
@@ -37,9 +37,9 @@ from claim_risk.exits import (
     EXIT_UNREADABLE,
     EXIT_USAGE,
 )
-from claim_risk.textio.csvsafe import escape_row
-from claim_risk.textio.language import ENGLISH, UNDETERMINED
-from claim_risk.textio.readers import (
+from ..textio.csvsafe import escape_row
+from ..textio.language import ENGLISH, UNDETERMINED
+from ..textio.readers import (
     HTML_SUFFIXES,
     INPUT_FORMATS,
     TEXT_SUFFIXES,
@@ -392,7 +392,7 @@ class _Writer:
             lang = f"[{rec['lang']}] " if rec.get("lang") not in (ENGLISH, UNDETERMINED) else ""
             self.out.write(_clean(f"{mark} {rec['score']:.3f}  {where}{lang}{rec['text']}\n"))
             if self.explain and "explain" in rec:
-                from claim_risk.frontends.html_report import feature_label
+                from .html_report import feature_label
 
                 ups = ", ".join(f"{feature_label(t)} {c:+.2f}" for t, c in rec["explain"]["up"])
                 dns = ", ".join(f"{feature_label(t)} {c:+.2f}" for t, c in rec["explain"]["down"])
@@ -608,7 +608,7 @@ def _check_model_dir(model_dir: str | None) -> str | None:
 
 def identity(model: Tier, decision: Decision) -> dict:
     """The header record: which package, model, threshold and bands scored the records."""
-    from claim_risk import __version__
+    from ..version import __version__
 
     return {
         "record": "header",
@@ -620,7 +620,7 @@ def identity(model: Tier, decision: Decision) -> dict:
 
 
 def _load(args: argparse.Namespace) -> Tier | int:
-    from claim_risk.core.artifacts import ModelError, load_model
+    from ..core.artifacts import ModelError, load_model
 
     problem = _check_model_dir(args.model)
     if problem:
@@ -676,7 +676,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
             writer.record(rec)
         out.flush()
     if args.html:
-        from claim_risk.frontends.html_report import write_html
+        from .html_report import write_html
 
         try:
             write_html(args.html, html_docs, decision, identity(model, decision))
@@ -810,7 +810,7 @@ def _progress(items: list) -> Iterator:
 
 def _print_version(model_dir: str | None, out: IO[str]) -> int:
     """``predict --version``: the package, and the model it would score with."""
-    from claim_risk import __version__
+    from ..version import __version__
 
     out.write(f"claim-risk {__version__}\n")
     model = _load(argparse.Namespace(model=model_dir))

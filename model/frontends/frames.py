@@ -19,9 +19,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from claim_risk.core.artifacts import load_model
-from claim_risk.core.pipeline import probabilities
-from claim_risk.core.score import score_texts
+from ..core.artifacts import load_model
+from ..core.pipeline import probabilities
+from ..core.score import score_texts
 
 __all__ = ["score_batch", "score_frame", "score_frame_sentences"]
 

@@ -22,9 +22,9 @@ import os
 import re
 from collections.abc import Sequence
 
-from claim_risk.core.decision import Decision
-from claim_risk.core.surrogates import replace_surrogates
-from claim_risk.textio.atomic import write_bytes
+from ..core.decision import Decision
+from ..core.surrogates import replace_surrogates
+from ..textio.atomic import write_bytes
 
 __all__ = ["CUE_LABELS", "feature_label", "render_html", "write_html"]
 

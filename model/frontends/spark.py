@@ -35,7 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claim_risk.core.artifacts import (
+from ..core.artifacts import (
     DEFAULT_DIR,
     ENV_VAR,
     METADATA_FILE,
@@ -43,9 +43,9 @@ from claim_risk.core.artifacts import (
     cascade,
     load_model,
 )
-from claim_risk.core.pipeline import RECORD_FIELDS, SentenceScore
-from claim_risk.core.score import score_texts
-from claim_risk.core.tiers import CascadeTier, LinearTier, Tier
+from ..core.pipeline import RECORD_FIELDS, SentenceScore
+from ..core.score import score_texts
+from ..core.tiers import CascadeTier, LinearTier, Tier
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -21,8 +21,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from claim_risk.exits import EXIT_INTERNAL, EXIT_MODEL, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
-from claim_risk.frontends.spark import MAX_CHARS, output_schema, score_spark
+from ..exits import EXIT_INTERNAL, EXIT_MODEL, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
+from .spark import MAX_CHARS, output_schema, score_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -206,7 +206,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         scored = scored.unionByName(refused)
     scored.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.output)
     summary = summarize_output(spark.read.parquet(args.output))
-    from claim_risk.core.artifacts import load_model
+    from ..core.artifacts import load_model
 
     summary.update(output=args.output, model=load_model(args.model).version,
                    seconds=round(time.perf_counter() - t0, 1))  # fmt: skip
@@ -236,7 +236,7 @@ def _session(master: str | None, conf: dict[str, str]) -> SparkSession:
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("WARN")
         return spark
-    from claim_risk.frontends.spark import local_session
+    from .spark import local_session
 
     return local_session(master or "local[*]", conf=conf)
 
@@ -251,8 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         print("spark_job: --conf takes KEY=VALUE", file=sys.stderr)
         return EXIT_USAGE
     conf = dict(c.split("=", 1) for c in args.conf)
-    from claim_risk.core.artifacts import ModelError, load_model
-    from claim_risk.frontends.spark import shipped_model_dir
+    from ..core.artifacts import ModelError, load_model
+    from .spark import shipped_model_dir
 
     args.model = shipped_model_dir(args.model)
     try:

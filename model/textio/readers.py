@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import BinaryIO
 
-from claim_risk.exits import EXIT_EMPTY_DIR, EXIT_NOT_TEXT, EXIT_UNREADABLE
+from ..exits import EXIT_EMPTY_DIR, EXIT_NOT_TEXT, EXIT_UNREADABLE
 
 __all__ = [
     "BLOCK_CHARS",

@@ -8,7 +8,7 @@ either in the order ``training/adapt/suggest.py`` proposes (re-ranked with the
 updated model after every batch, as a user would) or in random order (three
 seeds). After each batch the model is refitted and the test page scored.
 Results go to ``reports/adaptation.json`` and ``reports/figures/adaptation_curve.png``;
-then ``reports/README.md`` is re-rendered with its section (``render`` below).
+then ``reports/README.md`` is re-rendered with its section (``evaluation.sections.adapt_section``).
 """
 
 from __future__ import annotations
@@ -20,17 +20,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from claim_risk.training.adapt.suggest import suggest_order
-from claim_risk.training.config import CANDIDATES, REPORTS, SEED
-from claim_risk.training.data.sentences import load_labels
-from claim_risk.training.evaluation.plots import FIGURES, draw_adaptation_curve
-from claim_risk.training.evaluation.report import write_readme
-from claim_risk.training.fit.cv import fit_candidate
 from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
 
+from ..config import REPORTS, SEED
+from ..data.sentences import load_labels
+from ..evaluation.plots import FIGURES, draw_adaptation_curve
+from ..evaluation.report import write_readme
+from ..fit.candidates import CANDIDATES
+from ..fit.cv import fit_candidate
+from .suggest import suggest_order
+
 OUT_JSON = REPORTS / "adaptation.json"
-START, END = "<!-- adapt:start -->", "<!-- adapt:end -->"
 STEP = 20
 RANDOM_SEEDS = (0, 1, 2)
 
@@ -132,38 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     write_readme(args.out.parent, inputs={OUT_JSON.name: args.out})
     print(f"[adapt] wrote {args.out} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
-
-
-def render(summary: dict) -> str:
-    """The adaptation section of reports/README.md."""
-    lines = [
-        "## Adapting to a new topic",
-        "",
-        "`make adapt-curve`: each topic held out in turn; its labels added 20 at a time to a "
-        "model that never saw it, in the suggested order or in random order; ROC-AUC on an "
-        f"unseen page of that topic, mean over {summary['topics']} topics "
-        f"({summary['test_pages']} test pages).",
-        "",
-        "| labels added | suggested order | random order |",
-        "|---|---|---|",
-    ]
-    for k, s, r in zip(summary["steps"], summary["suggested"], summary["random"], strict=True):
-        lines.append(f"| {k} | {s:.3f} | {r:.3f} |")
-    gain = summary["suggested"][-1] - summary["suggested"][0]
-    lines += [
-        "",
-        f"Adding {summary['steps'][-1]} labels moved the mean from "
-        f"{summary['suggested'][0]:.3f} to {summary['suggested'][-1]:.3f} ({gain:+.3f}) in the "
-        "suggested order. On the team's own text the model already carries well to a topic it "
-        "never saw, which leaves little room; the pools are small (two pages per topic), so "
-        "differences between the orders of a few thousandths are within noise, and this plot "
-        "shows no advantage of the suggested order. Real in-domain pages, where the model "
-        "starts lower, are where labels are expected to pay.",
-        "",
-        "![adaptation curve](figures/adaptation_curve.png)",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ from pathlib import Path
 from claim_risk.core.segment import split_sentences
 from claim_risk.exits import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 from claim_risk.textio.readers import Document, InputError, expand_paths
-from claim_risk.training.data.schema import COLUMNS, LABELS, assign_ids
-from claim_risk.training.data.sentences import (
+
+from ..data.schema import COLUMNS, LABELS, assign_ids
+from ..data.sentences import (
     LABELS_DIR,
     SENTENCES,
     SOURCES,
@@ -388,7 +389,8 @@ def suggest(path: Path, n: int, model_dir: str | None = None) -> list[dict[str, 
     """
     from claim_risk.core.artifacts import load_model
     from claim_risk.core.score import score_sentences
-    from claim_risk.training.adapt.suggest import suggest_order
+
+    from .suggest import suggest_order
 
     _check_place(path)
     with locked(path):

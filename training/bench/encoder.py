@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from importlib import metadata, util
 from pathlib import Path
 
-from claim_risk.training.bench.kit import timed
+from .kit import timed
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "reports" / "encoder_bench.json"

@@ -63,7 +63,7 @@ def corpus(n: int, seed: int = 0) -> list[str]:
     """``n`` sentences from the labelled data, shuffled and perturbed so none repeats exactly."""
     import csv
 
-    from claim_risk.training.config import (
+    from ..config import (
         SENTENCES,  # here: bench_encoder runs in venvs without sklearn
     )
 

@@ -2,7 +2,8 @@
 
 Every figure is the median of repeated runs with its min and max, measured on
 this machine; the machine and library versions are recorded beside them.
-``reports/README.md`` is then re-rendered with the section ``render`` writes.
+``reports/README.md`` is then re-rendered with its section
+(``evaluation.sections.bench_section``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from unittest.mock import patch
 
-from claim_risk.training.bench.kit import (
+from ..config import REPORTS
+from ..evaluation.report import write_readme
+from ..evaluation.sections import TARGETS
+from .kit import (
     corpus,
     documents,
     log,
@@ -28,19 +32,9 @@ from claim_risk.training.bench.kit import (
     spread,
     timed,
 )
-from claim_risk.training.bench.tiers import bench_tiers
-from claim_risk.training.config import REPORTS
-from claim_risk.training.evaluation.report import write_readme
+from .tiers import bench_tiers
 
 BENCH_JSON = REPORTS / "benchmark.json"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-
-TARGETS = {
-    "end_to_end_sentences_per_s": 50_000,
-    "cold_start_ratio_to_import_sklearn": 0.25,
-    "memory_ratio_50mb_to_1mb": 2.0,
-    "ratio_to_sklearn_pipeline": 2.5,
-}
 
 
 def bench_scoring(n: int, repeats: int) -> dict:
@@ -98,11 +92,12 @@ def bench_references(n: int, repeats: int) -> dict:
     configuration), a plain scikit-learn TF-IDF + LR, and fastText if installed."""
     import numpy as np
     from claim_risk import score_sentences
-    from claim_risk.training.data.sentences import load_labels
-    from claim_risk.training.fit.features import build_pipeline
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
+
+    from ..data.sentences import load_labels
+    from ..fit.features import build_pipeline
 
     table = load_labels(user_dir=None).to_dict()
     texts, y = table["text"], (np.asarray(table["label"]) == 0).astype(int)
@@ -259,154 +254,6 @@ def bench_training() -> dict:
         )
         size = (Path(tmp) / "a" / "model.json").stat().st_size
     return {"wall_s": t, "peak_rss_mib": rss / 1024, "model_file_bytes": size}
-
-
-def render(b: dict) -> str:
-    """The benchmark section of reports/README.md."""
-    s, c, f, d = b["scoring"], b["cold_start"], b["big_file"], b["datasets_map"]
-    m = b["machine"]
-    e2e = s["end_to_end_sentences_per_s"]["median"]
-    big = max((k for k in f if k.endswith("mb")), key=lambda k: int(k[:-2]))
-    small = min((k for k in f if k.endswith("mb")), key=lambda k: int(k[:-2]))
-
-    def r(x: dict) -> str:
-        return f"{x['median']:,.0f} ({x['low']:,.0f}–{x['high']:,.0f})"
-
-    def hit(ok: bool) -> str:
-        return "met" if ok else "**missed**"
-
-    many = d[f"num_proc_{d['cores']}"]["sentences_per_s"]
-    seg = s.get("segmentation_sentences_per_s", {"median": float("inf")})
-    seg_public = s.get("segmentation_public_sentences_per_s")
-    score = s["score_sentences_per_s"]
-    ceiling = 1 / (1 / seg["median"] + 1 / score["median"])
-    ratio = c["ratio_to_import_sklearn"]
-    big_name, small_name = big.replace("mb", " MB"), small.replace("mb", " MB")
-    rows = [
-        (
-            f"`score_sentences`, {s['sentences']:,} perturbed sentences, one process",
-            f"{r(s['score_sentences_per_s'])} sentences/s",
-            "",
-            "",
-        ),
-        (
-            "`score_texts` end to end (segmentation + scoring, batched), one process",
-            f"{r(s['end_to_end_sentences_per_s'])} sentences/s, "
-            f"{s['end_to_end_mb_per_s']['median']:.2f} MB/s",
-            "≥ 50,000 sentences/s",
-            hit(e2e >= TARGETS["end_to_end_sentences_per_s"]),
-        ),
-        (
-            "`score_text` called once per document (25-sentence documents)",
-            f"{r(s['per_document_sentences_per_s'])} sentences/s",
-            "",
-            "",
-        ),
-        (
-            "`Dataset.map(batched=True)`, 1 process",
-            f"{r(d['num_proc_1']['sentences_per_s'])} sentences/s",
-            "",
-            "",
-        ),
-        (
-            f"`Dataset.map(batched=True)`, {d['cores']} processes",
-            f"{r(many)} sentences/s, speed-up {d['speedup']:.2f}x",
-            f"near-linear ({d['cores']}x)",
-            hit(d["speedup"] >= 0.8 * d["cores"]),
-        ),
-        (
-            '`predict "one sentence"` cold start',
-            f"{c['predict_one_sentence']['median_s']:.2f} s (`import sklearn` "
-            f"{c['import_sklearn']['median_s']:.2f} s, `python -c pass` "
-            f"{c['python_pass']['median_s']:.2f} s): {ratio:.2f}x the floor",
-            "≤ 0.25x",
-            hit(ratio <= TARGETS["cold_start_ratio_to_import_sklearn"]),
-        ),
-        (
-            f"`predict --format jsonl`, {big_name} file",
-            f"{f[big]['median_s']:.1f} s, {f[big]['mb_per_s']:.2f} MB/s, peak "
-            f"{f[big]['peak_rss_mib']:.0f} MiB ({small_name}: {f[small]['peak_rss_mib']:.0f} MiB; "
-            f"ratio {f['memory_ratio']:.2f})",
-            f"≤ 2x the memory of {small_name}",
-            hit(f["memory_ratio"] <= TARGETS["memory_ratio_50mb_to_1mb"]),
-        ),
-        (
-            "training (`python -m claim_risk.training.train`)",
-            f"{b['training']['wall_s']:.0f} s, model file "
-            f"{b['training']['model_file_bytes'] / 1024:.0f} KiB",
-            "",
-            "",
-        ),
-    ]
-    if "tiers" in b:
-        from claim_risk.training.bench.tiers import render_rows
-
-        rows += render_rows(b["tiers"])
-    ref = b.get("references")
-    if ref:
-        rows += [
-            (
-                f"same {ref['sentences']:,} sentences: plain-data scorer (`score_sentences`)",
-                f"{r(ref['plain_data_scorer']['sentences_per_s'])} sentences/s, "
-                f"{ref['ratio_to_sklearn_pipeline']:.2f}x the pipeline it was exported from",
-                "≥ 2.5x",
-                hit(ref["ratio_to_sklearn_pipeline"] >= TARGETS["ratio_to_sklearn_pipeline"]),
-            ),
-            (
-                "… the scikit-learn pipeline (`predict_proba`)",
-                f"{r(ref['sklearn_pipeline']['sentences_per_s'])} sentences/s",
-                "",
-                "",
-            ),
-            (
-                "… a plain scikit-learn TF-IDF + LR (no cues)",
-                f"{r(ref['plain_sklearn_tfidf_lr']['sentences_per_s'])} sentences/s",
-                "",
-                "",
-            ),
-            (
-                "… fastText (word bigrams, one thread, called per sentence from Python)",
-                f"{r(ref['fasttext']['sentences_per_s'])} sentences/s"
-                if isinstance(ref["fasttext"], dict)
-                else f"{ref['fasttext']} (`pip install fasttext-wheel`)",
-                "",
-                "",
-            ),
-        ]
-    lines = [
-        "## Speed and memory",
-        "",
-        f"`make bench` on {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
-        f"scikit-learn {m['scikit_learn']}. Medians of repeated runs, range in brackets; "
-        "raw figures in `reports/benchmark.json`.",
-        "",
-        "| what | figure | target | status |",
-        "|---|---|---|---|",
-        *(f"| {w} | {fig} | {t} | {st} |" for w, fig, t, st in rows),
-        "",
-        f"Where the end-to-end time goes: segmentation alone runs at "
-        f"{seg['median']:,.0f} sentences/s and scoring at "
-        f"{score['median']:,.0f}, so together they cannot pass about "
-        f"{ceiling:,.0f}"
-        " sentences/s in one process. Segmentation is a Python loop over lines around "
-        "blingfire"
-        + (
-            f" (its C function called on a reused buffer; blingfire's public "
-            f"`text_to_sentences`, a new buffer a line, gives the same sentences at "
-            f"{seg_public['median']:,.0f} sentences/s)"
-            if seg_public
-            else ""
-        )
-        + "; scoring is two featurisers (word n-grams, cue regexes) and a dot product. "
-        "Calling `score_text` once per short document adds a model call per document, hence "
-        "the batched `score_texts`; for crawls, `Dataset.map(..., num_proc=N)` scales with "
-        "cores.",
-        "",
-        "The semantic tier runs all-MiniLM-L6-v2 in numpy on every sentence (the cascade only "
-        "on what the fast tier scores high): its rows above are its measured cost here.",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

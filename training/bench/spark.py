@@ -14,7 +14,7 @@ The contenders run in turns, round after round, so that other work on the
 machine's shared cores weighs on all of them alike; figures are medians with
 their range, and the load average is recorded. Writes
 ``reports/bench_spark.json``, has ``reports/README.md`` re-rendered with its
-Spark section (``render`` below), and prints the table.
+Spark section (``evaluation.sections.spark_section``), and prints the table.
 """
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claim_risk.training.bench.kit import corpus, documents, log, machine, rate
-from claim_risk.training.evaluation.report import write_readme
+from ..evaluation.report import write_readme
+from ..evaluation.sections import spark_section
+from .kit import corpus, documents, log, machine, rate
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_JSON = ROOT / "reports" / "bench_spark.json"
-START, END = "<!-- bench-spark:start -->", "<!-- bench-spark:end -->"
 CORES = 2
 
 
@@ -158,50 +158,6 @@ def bench_job(docs: list[str], tmp: Path) -> dict:
     return {"files": len(docs), "wall_s": wall, "summary": summary[-1] if summary else ""}
 
 
-def render(b: dict) -> str:
-    """The Markdown section: the table and what it means per core."""
-
-    def r(x: dict) -> str:
-        return f"{x['median']:,.0f} ({x['low']:,.0f}–{x['high']:,.0f})"
-
-    rates, s, j = b["sentences_per_s"], b["spark"], b["job"]
-    one = rates["one_process"]["median"]
-    rows = [
-        ("`score_texts`, one process", "one_process", 1),
-        (f"`Dataset.map` cut + `score_batch`, num_proc={b['num_proc']}", "datasets_map", 2),
-        (f"Spark {s['master']}, `score_spark` → noop sink", "spark_noop", 2),
-        (f"Spark {s['master']}, `score_spark` → Parquet", "spark_parquet", 2),
-    ]
-    lines = [
-        "## Spark (local mode)",
-        "",
-        f"`make bench-spark` on {b['machine']['cores']} cores ({b['machine']['cpu']}), "
-        f"pyspark {b['machine']['pyspark']}: {b['documents']:,} generated documents, "
-        f"{b['sentences']:,} sentences, end to end (segmentation + scoring with the page). "
-        f"The contenders run in turns, {b['timings']['one_process']['runs']} rounds; medians, "
-        f"range in brackets. The cores are shared (load average "
-        f"{b['load_average_before'][0]:.1f} before, {b['load_average_after'][0]:.1f} after). "
-        "Raw figures in `reports/bench_spark.json`.",
-        "",
-        "| path | sentences/s | per core | vs one process |",
-        "|---|---|---|---|",
-        *(
-            f"| {name} | {r(rates[key])} | {rates[key]['median'] / cores:,.0f} | "
-            f"{rates[key]['median'] / one:.2f}x |"
-            for name, key, cores in rows
-        ),
-        "",
-        f"Fixed costs: a local Spark session starts in {s['session_start_s']:.1f} s and its "
-        f"first scoring run (to Parquet; Python workers starting, the model loaded once in "
-        f"each) takes {s['first_run_s']:.1f} s; `python -m claim_risk.frontends.spark_job` "
-        "on the same "
-        f"documents as {j['files']:,} text files took {j['wall_s']:.0f} s in all, JVM start "
-        "included.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, write the JSON and the report section, print the table."""
     from claim_risk.frontends.spark import local_session
@@ -254,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     write_readme(args.out.parent, inputs={OUT_JSON.name: args.out})
-    print(render(result))
+    print(spark_section(result))
     log(f"wrote {args.out} in {result['bench_wall_s']:.0f} s")
     return 0
 

@@ -14,11 +14,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from claim_risk.training.bench.kit import corpus, documents, log, rate, run_command, spread, timed
+from claim_risk.core.artifacts import TIER_NAMES
 
-__all__ = ["TIERS", "bench_tiers", "render_rows"]
+from .kit import corpus, documents, log, rate, run_command, spread, timed
 
-TIERS = ("fast", "semantic", "cascade")
+__all__ = ["TIERS", "bench_tiers"]
+
+TIERS = TIER_NAMES  # fast, semantic, cascade: the order of the speed table
 # A sentence the fast tier scores above the cascade's cut, so the cascade's cold start
 # includes loading the encoder, as it does on any real page.
 COLD_START_SENTENCE = (
@@ -65,29 +67,3 @@ def bench_tiers(n: int, repeats: int) -> dict:
             out["fast"]["sentences_per_s"]["median"] / out[name]["sentences_per_s"]["median"]
         )
     return out
-
-
-def render_rows(t: dict) -> list[tuple[str, str, str, str]]:
-    """Rows of the speed table for the tiers."""
-    if "skipped" in t:
-        return [("semantic and cascade tiers", f"not measured ({t['skipped']})", "", "")]
-    rows = []
-    for name in TIERS:
-        x = t[name]
-        r = x["sentences_per_s"]
-        extra = ""
-        if name != "fast":
-            extra = f", {x['slowdown_vs_fast']:.0f}x slower than fast"
-        if name == "cascade":
-            extra += f"; re-scored {x['rescored_share']:.0%} (cut {x['cut']:g})"
-        rows.append(
-            (
-                f"`--model {name}`: `score_texts` on {t['sentences']:,} sentences "
-                f"({t['documents']} documents); cold start",
-                f"{r['median']:,.0f} ({r['low']:,.0f}–{r['high']:,.0f}) sentences/s{extra}; "
-                f"`predict` {x['cold_start']['median_s']:.2f} s",
-                "",
-                "",
-            )
-        )
-    return rows

@@ -19,8 +19,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from claim_risk.training.data.schema import LABELS, POSITIVE
-from claim_risk.training.data.sentences import LABELS_DIR, SENTENCES, read_rows
+from .schema import LABELS, POSITIVE
+from .sentences import LABELS_DIR, SENTENCES, read_rows
 
 __all__ = ["agreement", "counts_markdown", "render", "update_readme"]
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from claim_risk.training.data.schema import POSITIVE
+
+from .schema import POSITIVE
 
 __all__ = ["LabelledSet"]
 

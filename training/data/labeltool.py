@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 from claim_risk.core.segment import split_sentences
-from claim_risk.training.data.schema import LABELS, assign_ids
-from claim_risk.training.data.sentences import read_rows, write_rows
+
+from .schema import LABELS, assign_ids
+from .sentences import read_rows, write_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SENTENCES = ROOT / "labels" / "sentences.csv"

@@ -23,8 +23,9 @@ from pathlib import Path
 from claim_risk.core.segment import split_sentences
 from claim_risk.textio.atomic import atomic_write
 from claim_risk.textio.csvsafe import escape_row, unescape_row
-from claim_risk.training.config import LABELS_DIR, SENTENCES, SOURCES, USER_DIR
-from claim_risk.training.data.schema import COLUMNS, LABELS, ORIGINS, REGISTERS, assign_ids
+
+from ..config import LABELS_DIR, SENTENCES, SOURCES, USER_DIR
+from .schema import COLUMNS, LABELS, ORIGINS, REGISTERS, assign_ids
 
 __all__ = [
     "LABELS_DIR",

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.evaluation.oof import OutOfFold
-from claim_risk.training.fit.context import ContextCandidate, heldout_topic_scores
 from sklearn.metrics import (
     average_precision_score,
     brier_score_loss,
@@ -15,6 +12,10 @@ from sklearn.metrics import (
     recall_score,
     roc_auc_score,
 )
+
+from ..data.labelled import LabelledSet
+from ..fit.context import ContextCandidate, heldout_topic_scores
+from ..fit.oof import OutOfFold
 
 __all__ = [
     "binary_metrics",
@@ -172,7 +173,7 @@ def evaluate_all(
     to unseen text) by maximal F1; document-grouped scores give the seed,
     authored and user figures, each on its own.
     """
-    from claim_risk.training.fit.baselines import lexicon_scores, majority_scores
+    from ..fit.baselines import lexicon_scores, majority_scores
 
     y, origin, topic, doc, texts, ids = (
         data.y,

@@ -9,22 +9,13 @@ function that writes the result.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
-from claim_risk.training.evaluation.plots import FIGURES, figure_names
-from claim_risk.training.fit.card import fmt, fmt_ci
+from ..fit.card import fmt, fmt_ci
+from .plots import FIGURES, figure_names
+from .sections import SECTIONS
 
-__all__ = ["BLOCKS", "readme", "training_report"]
-
-# The generated blocks after the training sections, in order: the JSON file in reports/
-# (written by `make bench`, `make adapt-curve`, `make bench-spark`) and the module whose
-# ``render`` turns it into Markdown and whose START and END markers delimit the block.
-BLOCKS: tuple[tuple[str, str], ...] = (
-    ("benchmark.json", "claim_risk.training.bench.scoring"),
-    ("adaptation.json", "claim_risk.training.adapt.curve"),
-    ("bench_spark.json", "claim_risk.training.bench.spark"),
-)
+__all__ = ["readme", "training_report"]
 
 
 def _metric_row(name: str, m: dict) -> str:
@@ -362,12 +353,11 @@ def training_report(metrics: dict) -> str:
 def readme(metrics: dict | None, blocks: Mapping[str, dict]) -> str:
     """The whole ``reports/README.md``: the training sections, then each block present.
 
-    ``blocks`` maps a JSON file name of ``BLOCKS`` to that file's content;
+    ``blocks`` maps a JSON file name of ``sections.SECTIONS`` to that file's content;
     a block whose file is missing is left out.
     """
     out = training_report(metrics) if metrics is not None else ""
-    for name, module_name in BLOCKS:
+    for name, start, end, section in SECTIONS:
         if name in blocks:
-            module = importlib.import_module(module_name)
-            out += f"\n{module.START}\n{module.render(blocks[name])}{module.END}\n"
+            out += f"\n{start}\n{section(blocks[name])}{end}\n"
     return out

@@ -18,12 +18,13 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from claim_risk.training.config import OOF_FILE, REPORTS, SENTENCES, SOURCES, USER_DIR
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.evaluation import render
-from claim_risk.training.evaluation.oof import OutOfFold
-from claim_risk.training.evaluation.plots import draw_training_figures
-from claim_risk.training.fit.save import dump_json, replace_files, rounded
+from ..config import OOF_FILE, REPORTS, SENTENCES, SOURCES, USER_DIR
+from ..data.labelled import LabelledSet
+from ..fit.oof import OutOfFold
+from ..fit.save import dump_json, replace_files, rounded
+from . import render
+from .plots import draw_training_figures
+from .sections import SECTIONS
 
 __all__ = ["METRICS_FILE", "README_FILE", "metrics_json", "write_readme", "write_reports"]
 
@@ -64,7 +65,7 @@ def write_readme(
     (default ``reports``). The file is replaced atomically.
     """
     inputs = inputs or {}
-    names = [METRICS_FILE, *(name for name, _ in render.BLOCKS)]
+    names = [METRICS_FILE, *(name for name, *_ in SECTIONS)]
     found = {name: _read_json(inputs.get(name, reports / name)) for name in names}
     metrics = found.pop(METRICS_FILE)
     text = render.readme(metrics, {k: v for k, v in found.items() if v is not None})
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    from claim_risk.training.data.sentences import LabelError, load_labels
+    from ..data.sentences import LabelError, load_labels
 
     parser = argparse.ArgumentParser(
         prog="python -m claim_risk.training.evaluation.report", description=main.__doc__

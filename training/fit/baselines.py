@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from claim_risk.training.fit.features import CueFeatures
+
+from .features import CueFeatures
 
 __all__ = ["lexicon_scores", "majority_scores"]
 

@@ -9,8 +9,9 @@ report share.
 from __future__ import annotations
 
 import numpy as np
-from claim_risk import __version__
-from claim_risk.training.data.labelled import LabelledSet
+from claim_risk.version import __version__
+
+from ..data.labelled import LabelledSet
 
 __all__ = ["fmt", "fmt_ci", "model_card", "semantic_card", "tier_metadata"]
 

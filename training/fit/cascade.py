@@ -13,16 +13,17 @@ the least semantic work for (nearly) the semantic quality.
 from __future__ import annotations
 
 import numpy as np
-from claim_risk.training import config
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.fit.context import (
+from sklearn.metrics import roc_auc_score
+
+from .. import config
+from ..data.labelled import LabelledSet
+from .context import (
     context_matrix,
     heldout_doc_scores,
     heldout_topic_scores,
     logit,
 )
-from claim_risk.training.fit.tiers import Tier
-from sklearn.metrics import roc_auc_score
+from .tiers import Tier
 
 __all__ = ["CUTS", "TOLERANCE", "cascade_scores", "choose_cut"]
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from claim_risk.core.context import context_features
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.fit.cv import one_standard_error
-from claim_risk.training.fit.features import logistic_regression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
+
+from ..data.labelled import LabelledSet
+from .cv import one_standard_error
+from .features import logistic_regression
 
 __all__ = [
     "ContextCandidate",

@@ -12,12 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from claim_risk.training.data.augment import swap_topics
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.fit.features import build_pipeline
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.pipeline import Pipeline
+
+from ..data.augment import swap_topics
+from ..data.labelled import LabelledSet
+from .features import build_pipeline
 
 __all__ = [
     "Candidate",

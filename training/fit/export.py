@@ -24,7 +24,6 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import numpy as np
-from claim_risk import __version__
 from claim_risk.core.artifacts import (
     FORMAT,
     FORMAT_VERSION,
@@ -34,14 +33,16 @@ from claim_risk.core.artifacts import (
     parse_model,
 )
 from claim_risk.core.cues import CUES
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.fit.card import model_card, semantic_card, tier_metadata
-from claim_risk.training.fit.features import CueFeatures
-from claim_risk.training.fit.provenance import provenance
-from claim_risk.training.fit.save import atomic_dir, dump_json
+from claim_risk.version import __version__
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+
+from ..data.labelled import LabelledSet
+from .card import model_card, semantic_card, tier_metadata
+from .features import CueFeatures
+from .provenance import provenance
+from .save import atomic_dir, dump_json
 
 __all__ = [
     "IDF_DECIMALS",

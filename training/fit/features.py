@@ -99,7 +99,7 @@ def build_pipeline(
     if cues:
         parts.append(("cues", CueFeatures()))
     if embedding_scale is not None:
-        from claim_risk.training.fit.embedding import EmbeddingFeatures
+        from .embedding import EmbeddingFeatures
 
         parts.append(("embedding", EmbeddingFeatures(embedding_scale)))
     return Pipeline(

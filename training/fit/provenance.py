@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claim_risk.training.config import ROOT
+from ..config import ROOT
 
 __all__ = ["INPUTS", "Provenance", "provenance"]
 

@@ -15,10 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from claim_risk.training import config
-from claim_risk.training.data.labelled import LabelledSet
-from claim_risk.training.evaluation.oof import OutOfFold
-from claim_risk.training.fit.context import (
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from .. import config
+from ..data.labelled import LabelledSet
+from .candidates import CONTEXT_CANDIDATES
+from .context import (
     ContextCandidate,
     choose_context,
     context_matrix,
@@ -27,9 +30,8 @@ from claim_risk.training.fit.context import (
     heldout_topic_scores,
     logit,
 )
-from claim_risk.training.fit.cv import Candidate, fit_candidate, one_standard_error, out_of_fold
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from .cv import Candidate, fit_candidate, one_standard_error, out_of_fold
+from .oof import OutOfFold
 
 __all__ = ["Tier", "explain_choice", "fit_tier", "per_group_auc"]
 
@@ -120,7 +122,7 @@ def fit_tier(
     )
     doc_oof = out_of_fold(chosen, data, data.doc, seed, n_splits=config.DOC_FOLDS, n_jobs=n_jobs)
 
-    ctx_candidates = config.CONTEXT_CANDIDATES
+    ctx_candidates = CONTEXT_CANDIDATES
     progress(f"context stage: choosing among {len(ctx_candidates)} by held-out topics")
     doc_feats = context_matrix(logit(doc_oof), data, config.TOP_K, config.NEIGHBOURS)
     topic_feats = context_matrix(
