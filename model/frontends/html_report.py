@@ -11,6 +11,9 @@ effects”").
 
 No scripts, no external assets, and a Content-Security-Policy that forbids
 both: every text is escaped, so a page that quotes ``<script>`` shows it.
+Every piece of user text (sentence, document name, reason) is its own bidi
+isolate (``dir="auto"`` with ``unicode-bidi: isolate``, or ``<bdi>``), so an
+unterminated override such as U+202E in one sentence cannot reverse the next.
 The file is written to a temporary file beside the target and renamed into
 place, so a failure never leaves a truncated report.
 """
@@ -53,7 +56,8 @@ border-bottom:1px solid #ccc} h3{font-size:1rem;margin:1.1rem 0 .3rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 td,th{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{background:#f4f4f4} td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.s{border-radius:3px;padding:1px 2px} .s.high{background:var(--high)}
+.s{border-radius:3px;padding:1px 2px;unicode-bidi:isolate}
+bdi{unicode-bidi:isolate} .s.high{background:var(--high)}
 .s.review{background:var(--review)}
 .badge{display:inline-block;font-size:.72em;font-weight:700;line-height:1.2;margin:0 .3em 0 .15em;
 padding:0 .35em;border-radius:.6em;border:1px solid #a33;color:#7a1b10;background:#fff;
@@ -76,6 +80,11 @@ _END = (".", "!", "?", "…", ":", ";", '"', "”", "'", ")")
 def _esc(text: object) -> str:
     """Escaped for HTML text and attributes; lone surrogates become U+FFFD."""
     return html.escape(replace_surrogates(str(text)), quote=True)
+
+
+def _iso(text: object) -> str:
+    """Escaped user text as its own bidi isolate: its direction controls end with it."""
+    return f"<bdi dir='auto'>{_esc(text)}</bdi>"
 
 
 def feature_label(name: str) -> str:
@@ -112,8 +121,8 @@ def _title(rec: dict) -> str:
 def _sentence(rec: dict, doc: int) -> str:
     band = rec["band"]
     out = (
-        f"<span class='s {band}' id='d{doc}-s{rec['index']}' data-score='{rec['score']:.4f}' "
-        f"title='{_esc(_title(rec))}'>{_esc(rec['text'])}</span>"
+        f"<span class='s {band}' dir='auto' id='d{doc}-s{rec['index']}' "
+        f"data-score='{rec['score']:.4f}' title='{_esc(_title(rec))}'>{_esc(rec['text'])}</span>"
     )
     if rec["flagged"]:
         out += f"<b class='badge {band}' title='score'>{rec['score']:.3f}</b>"
@@ -214,7 +223,7 @@ def render_html(
         f"<p class='meta' id='summary'>{len(documents)} document(s), {total} sentences, "
         f"<strong>{flagged} flagged</strong> at threshold <strong>{decision.threshold:.4f}</strong>"
         f" (review band from {review:.4f}, high from {high:.4f}).</p>",
-        f"<p class='meta' id='model'>Model <strong>{_esc(version)}</strong>{_esc(provenance)}.</p>",
+        f"<p class='meta' id='model'>Model <strong>{_iso(version)}</strong>{_iso(provenance)}.</p>",
         "<p class='legend'><span class='high'>high</span><span class='review'>review</span>"
         "<span class='low'>low</span> Flagged sentences carry their score; hover any "
         "sentence for its score and reasons. Scores rank sentences for review; they are not "
@@ -231,7 +240,7 @@ def render_html(
         top = max((r["score"] for r in recs), default=0.0)
         n_flag = sum(1 for r in recs if r["flagged"])
         out.append(
-            f"<tr><td class='num'>{rank}</td><td><a href='#doc-{i + 1}'>{_esc(source)}</a></td>"
+            f"<tr><td class='num'>{rank}</td><td><a href='#doc-{i + 1}'>{_iso(source)}</a></td>"
             f"<td class='num'>{pages[i]:.3f}</td><td class='num'>{n_flag}</td>"
             f"<td class='num'>{len(recs)}</td><td class='num'>{top:.3f}</td></tr>"
         )
@@ -260,14 +269,14 @@ def render_html(
         band = r["band"]
         out.append(
             f"<tr><td class='num'>{rank}</td><td class='num'><b class='badge {band}'>"
-            f"{score:.3f}</b></td><td><a href='#d{i + 1}-s{r['index']}'>{_esc(r['text'])}</a></td>"
-            f"<td>{_esc(documents[i][0])}</td><td class='why'>{_esc(_reasons(r))}</td></tr>"
+            f"{score:.3f}</b></td><td><a href='#d{i + 1}-s{r['index']}'>{_iso(r['text'])}</a></td>"
+            f"<td>{_iso(documents[i][0])}</td><td class='why'>{_iso(_reasons(r))}</td></tr>"
         )
     out.append("</table></section><h2>Documents</h2>")
     for i, (source, recs) in enumerate(documents):
         n_flag = sum(1 for r in recs if r["flagged"])
         out.append(
-            f"<article class='doc' id='doc-{i + 1}'><h2>{_esc(source)}</h2>"
+            f"<article class='doc' id='doc-{i + 1}'><h2>{_iso(source)}</h2>"
             f"<p class='meta'>page score {pages[i]:.3f}; {n_flag} of {len(recs)} sentences "
             "flagged</p>"
         )

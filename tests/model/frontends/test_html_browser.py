@@ -1,5 +1,6 @@
 """The --html page in a real headless Chromium: structure, visible scores, ranked tables,
-provenance, and hostile text that stays text (issue 12 point 8, issue 13).
+provenance, and hostile text that stays text (issue 12 point 8, issue 13), and a bidi
+override left open in one sentence that leaves the next in reading order (issue 22 point 7).
 
 `.ci/run` installs Debian's chromium when it is missing; where it cannot be had, these
 tests skip and say why.
@@ -33,6 +34,8 @@ PAYLOADS = [
     "</style><script>document.title='pwned'</script> Guaranteed results.",
     "<a href=\"javascript:document.title='pwned'\">click</a> Detox now.",
     "' onmouseover='document.title=1' x=' Proven by science.",
+    "Reversed\u202e from here. This tea cures cancer.",  # bidi controls left open
+    "Embedded\u202b and\u2067 isolated\u2066 openers. Our drops are totally safe.",
 ]
 
 
@@ -167,3 +170,45 @@ def test_screenshot_renders_highlights(rendered: dict) -> None:
     colours = {c for _, c in image.getcolors(maxcolors=1 << 20) or []}
     assert (255, 179, 168) in colours  # the "high" highlight
     assert len(colours) > 50  # text was drawn, not a blank page
+
+
+def _shot(tmp: Path, name: str, page: str) -> list[bytes]:
+    """Chromium's screenshot of ``page`` as rows of RGB bytes."""
+    from PIL import Image
+
+    html_file, png = tmp / f"{name}.html", tmp / f"{name}.png"
+    html_file.write_text(page, encoding="utf-8")
+    size = ("--window-size=900,1400", "--force-device-scale-factor=1")
+    res = chromium(tmp / f"profile-{name}", *size, f"--screenshot={png}", html_file.as_uri())
+    assert res.returncode == 0 and png.exists(), res.stderr[-2000:]
+    image = Image.open(png).convert("RGB")
+    return [image.crop((0, y, image.width, y + 1)).tobytes() for y in range(image.height)]
+
+
+def test_an_open_bidi_override_does_not_reverse_the_next_sentence(tmp_path: Path) -> None:
+    """The same page with and without U+202E/U+202B/U+2067 left open at the end of sentences
+    (and of a document name) renders pixel for pixel the same: the controls end with their
+    sentence. Without the isolation (the markup stripped of it) the pages differ, so the
+    comparison does see a reversal."""
+    from claim_risk.core.artifacts import load_model
+    from claim_risk.frontends.html_report import render_html
+
+    def page(mark: str) -> str:
+        texts = [f"Garlic cures colds.{mark}", "Drink water every single day.",
+                 f"Zinc melts acne.\u202b{mark}", "Sleep eight hours.",
+                 f"Rest well.\u2067{mark}", "Walk after dinner."]  # fmt: skip
+        if not mark:
+            texts = [t.replace("\u202b", "").replace("\u2067", "") for t in texts]
+        recs = [
+            {"index": i, "text": t, "score": 0.2 if i % 2 else 0.9, "flagged": not i % 2,
+             "band": "low" if i % 2 else "high", "gap": " " if i else "", "page_score": 0.7}
+            for i, t in enumerate(texts)
+        ]  # fmt: skip
+        return render_html([(f"page.txt{mark}", recs)], load_model().decision, "v1")
+
+    plain, marked = page(""), page("\u202e")
+    assert "\u202e" in marked and "\u202e" not in plain
+    assert _shot(tmp_path, "plain", plain) == _shot(tmp_path, "marked", marked)
+    leaky = marked.replace("unicode-bidi:isolate", "unicode-bidi:normal").replace(" dir='auto'", "")
+    leaky = leaky.replace("<bdi>", "<span>").replace("</bdi>", "</span>")
+    assert _shot(tmp_path, "leaky", leaky) != _shot(tmp_path, "plain", plain)
