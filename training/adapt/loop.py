@@ -31,6 +31,19 @@ A user's labels are never lost:
 - Symbolic links inside an input folder that lead outside it are skipped.
 - Cells that a spreadsheet would run as a formula are written with a leading
   ``'`` and read back without it (``model/textio/csvsafe.py``), so ids still match.
+- The copies under ``sources/`` and the rows land together or not at all: the
+  sources are written first and the labels file last (one atomic rename, the
+  commit point); when anything fails before that rename, the source files this
+  run created are removed again. Labels set aside in ``orphaned/`` are written
+  before the labels file, so a failure may leave them in both, never in neither.
+- ``--out`` may be a symbolic link: the file it leads to is replaced, the link kept.
+- A run killed mid-write (SIGKILL) leaves its temporary copy
+  ``.<out name>.<pid>.<random>.tmp``; the next run on the same file removes the
+  copies of processes no longer running (``model/textio/atomic.py``).
+
+Exit status: 0 done; 2 refused (``--out`` not extract's, a bad label); 3 an input
+unreadable, or a file that could not be written (read-only folder, full disk,
+no permission: one line on standard error, and nothing changed).
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +78,7 @@ from ..data.sentences import (
     write_text,
 )
 
-__all__ = ["Refused", "check_out", "doc_id_for", "extract", "suggest"]
+__all__ = ["Refused", "WriteFailed", "check_out", "doc_id_for", "extract", "suggest"]
 
 USER_COLUMNS = (*COLUMNS, "score", "priority", "source")
 WORK = ("label", "register", "notes")  # what a user writes into a row
@@ -73,6 +87,17 @@ ATTEMPTS = 5
 
 class Refused(Exception):
     """Writing would replace data that extract does not own; the message says which and why."""
+
+
+class WriteFailed(Exception):
+    """The system refused a write (read-only, full, no permission); nothing was changed."""
+
+
+def _cannot_write(exc: OSError, path: Path, kept: str) -> WriteFailed:
+    """One line for ``exc``: where the write failed, why, and what is as it was."""
+    place = Path(exc.filename).parent if exc.filename else path.parent
+    why = exc.strerror or type(exc).__name__
+    return WriteFailed(f"cannot write in {shown(place)} ({why}); nothing changed: {kept}")
 
 
 def doc_id_for(source: str, text: str) -> str:
@@ -335,29 +360,15 @@ def extract(
 ) -> int:
     """Write or update the labelling CSV for the documents at ``paths``; return the problem count.
 
-    Raises Refused (nothing written) when ``out`` is not extract's to write.
+    Raises Refused (nothing written) when ``out`` is not extract's to write, and
+    WriteFailed (nothing changed) when the system refuses a write.
     """
     check_out(out, force)
     pages, texts, problems = _read_pages(paths, model_dir)
-    sources = out.parent / "sources"
-    for page in pages:
-        source = sources / f"{page.doc_id}.txt"
-        if not source.is_file() or source.read_text(encoding="utf-8") != texts[page.doc_id]:
-            write_text(source, texts[page.doc_id])
-    aside = out.parent / "orphaned" / out.name
-    with locked(out):
-        for _ in range(ATTEMPTS):
-            stamp = file_stamp(out)
-            merged = _merge(_owned_rows(out, force), pages, topic)
-            if merged.orphans:
-                _set_aside(aside, merged.orphans)
-            try:
-                write_rows(out, merged.rows, USER_COLUMNS, spreadsheet=True, unchanged_since=stamp)
-                break
-            except FileChanged:
-                continue
-        else:
-            raise Refused(f"{shown(out)}: changed on disk {ATTEMPTS} times while being updated")
+    try:
+        merged, aside = _write_all(out, pages, texts, topic, force)
+    except OSError as exc:
+        raise _cannot_write(exc, out, f"{shown(out)} and its sources are as they were") from None
     for page in pages:
         note = f" ({merged.notes[page.doc_id]})" if page.doc_id in merged.notes else ""
         print(
@@ -382,11 +393,58 @@ def extract(
     return problems
 
 
+def _write_all(
+    out: Path, pages: list[_Page], texts: dict[str, str], topic: str, force: bool
+) -> tuple[_Merge, Path]:
+    """Under ``out``'s lock: the sources, then the merged rows; a failure removes new sources."""
+    sources = out.parent / "sources"
+    aside = out.parent / "orphaned" / out.name
+    with locked(out):
+        created: list[Path] = [] if sources.exists() else [sources]
+        try:
+            for page in pages:
+                source = sources / f"{page.doc_id}.txt"
+                if not source.is_file() or source.read_text(encoding="utf-8") != texts[page.doc_id]:
+                    if not source.exists():
+                        created.append(source)
+                    write_text(source, texts[page.doc_id])
+            for _ in range(ATTEMPTS):
+                stamp = file_stamp(out)
+                merged = _merge(_owned_rows(out, force), pages, topic)
+                if merged.orphans:
+                    _set_aside(aside, merged.orphans)
+                try:
+                    write_rows(
+                        out, merged.rows, USER_COLUMNS, spreadsheet=True, unchanged_since=stamp
+                    )
+                    return merged, aside
+                except FileChanged:
+                    continue
+            raise Refused(f"{shown(out)}: changed on disk {ATTEMPTS} times while being updated")
+        except BaseException:
+            for path in reversed(created):
+                with suppress(OSError):
+                    if path == sources:
+                        path.rmdir()  # only if still empty
+                    else:
+                        path.unlink()
+            raise
+
+
 def suggest(path: Path, n: int, model_dir: str | None = None) -> list[dict[str, str]]:
     """Rank the unlabelled rows of ``path``, rewrite it with the top ``n`` first; return them.
 
-    Raises Refused for a file that extract did not write, LabelError for a bad label.
+    Raises Refused for a file that extract did not write, LabelError for a bad label,
+    WriteFailed (the file as it was) when the system refuses the write.
     """
+    try:
+        return _suggest(path, n, model_dir)
+    except OSError as exc:
+        raise _cannot_write(exc, path, f"{shown(path)} is as it was") from None
+
+
+def _suggest(path: Path, n: int, model_dir: str | None) -> list[dict[str, str]]:
+    """``suggest`` without the translation of system errors."""
     from claim_risk.core.artifacts import load_model
     from claim_risk.core.score import score_sentences
 
@@ -470,6 +528,9 @@ def main(argv: list[str] | None = None) -> int:
         except (Refused, LabelError) as exc:
             print(f"extract: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except WriteFailed as exc:
+            print(f"extract: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
     if not args.csv.is_file():
         print(f"suggest: {args.csv}: no such file", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -478,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     except (Refused, LabelError) as exc:
         print(f"suggest: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WriteFailed as exc:
+        print(f"suggest: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     for r in picked:
         print(f"{r['priority']:>3}  {float(r['score']):.3f}  {r['doc_id']}  {r['text'][:90]}")
     return EXIT_OK

@@ -66,3 +66,60 @@ def test_a_missing_folder_is_an_error_not_a_new_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         write_bytes(tmp_path / "no" / "page.html", b"x")
     assert not (tmp_path / "no").exists()
+
+
+# Issue 22 point 8: temporary files of dead writers, and links.
+
+
+def _dead_pid() -> int:
+    """The id of a process that has exited and been reaped."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temporary_files_name_their_writer(tmp_path: Path, monkeypatch) -> None:
+    seen: list[str] = []
+
+    def spy(*_: object) -> None:
+        seen.extend(leftovers(tmp_path))
+
+    with atomic_write(tmp_path / "a.csv", before_replace=spy) as fh:
+        fh.write("x")
+    [name] = seen
+    assert name.startswith(f".a.csv.{os.getpid()}.") and name.endswith(".tmp")
+
+
+def test_a_write_removes_the_temporary_files_of_dead_writers_only(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "mine.csv"
+    dead = _dead_pid()
+    stale = [f".mine.csv.{dead}.abcd_123.tmp", ".mine.csv.zyxw9876.tmp"]  # and an old-style one
+    alive = [f".mine.csv.{os.getpid()}.live_tmp.tmp", f".mine.csv.{os.getppid()}.pare_nt0.tmp",
+             ".mine.csv.fresh_00.tmp", f".other.csv.{dead}.abcd_123.tmp",
+             f".mine.csv.x.{dead}.abcd_123.tmp"]  # fmt: skip
+    for name in stale + alive:
+        (tmp_path / name).write_text("a full copy of the labels")
+    hour_ago = time.time() - 3600
+    os.utime(tmp_path / ".mine.csv.zyxw9876.tmp", (hour_ago, hour_ago))
+    write_bytes(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert leftovers(tmp_path) == sorted(alive)  # live, recent or another file's: kept
+
+
+def test_a_link_is_written_through_and_kept(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "labels.csv"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    chain = tmp_path / "chain.csv"
+    chain.symlink_to(link)
+    write_bytes(chain, b"new\n")
+    assert chain.is_symlink() and link.is_symlink()
+    assert real.read_bytes() == b"new\n" and not real.is_symlink()
+    assert leftovers(tmp_path) == [] and leftovers(real.parent) == []
