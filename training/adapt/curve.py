@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.metrics import roc_auc_score
 
 from ..config import REPORTS, SEED
@@ -29,6 +29,7 @@ from ..evaluation.plots import FIGURES, draw_adaptation_curve
 from ..evaluation.report import write_readme
 from ..fit.candidates import CANDIDATES
 from ..fit.cv import fit_candidate
+from ..fit.parallel import parallel
 from .suggest import suggest_order
 
 OUT_JSON = REPORTS / "adaptation.json"
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = load_model().threshold
     cases = [d for d in sorted(set(doc)) if 5 <= y[doc == d].sum() <= (doc == d).sum() - 5]
     print(f"[adapt] {len(cases)} test pages, steps {steps}", file=sys.stderr, flush=True)
-    results = Parallel(n_jobs=args.n_jobs, verbose=5)(
+    results = parallel(args.n_jobs, verbose=5)(
         delayed(_run_case)(texts, y, doc, topic, aug, d, threshold, steps) for d in cases
     )
     by_topic: dict[str, dict[str, list[list[float]]]] = {}

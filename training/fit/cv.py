@@ -12,13 +12,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.pipeline import Pipeline
 
 from ..data.augment import swap_topics
 from ..data.labelled import LabelledSet
 from .features import build_pipeline
+from .parallel import parallel
 
 __all__ = [
     "Candidate",
@@ -116,7 +117,7 @@ def out_of_fold(
     texts, y, augmentable = data.texts, data.y, data.augmentable
     keep = np.ones(len(y), dtype=bool) if train_mask is None else np.asarray(train_mask, dtype=bool)
     splits = [(tr[keep[tr]], te) for tr, te in grouped_splits(groups, n_splits)]
-    results = Parallel(n_jobs=n_jobs)(
+    results = parallel(n_jobs)(
         delayed(_fold)(candidate, texts, y, augmentable, tr, te, random_state) for tr, te in splits
     )
     scores = np.full(len(y), np.nan)
