@@ -16,8 +16,7 @@ import signal
 import sys
 from typing import Any
 
-from joblib import Parallel
-from joblib._parallel_backends import LokyBackend
+from joblib import Parallel, parallel_config
 
 __all__ = ["die_with_parent", "parallel"]
 
@@ -39,5 +38,5 @@ def die_with_parent(parent: int) -> None:
 
 def parallel(n_jobs: int, **kwargs: Any) -> Parallel:
     """``Parallel(n_jobs, ...)`` on loky workers that do not outlive this process."""
-    backend = LokyBackend(initializer=die_with_parent, initargs=(os.getpid(),))
-    return Parallel(n_jobs=n_jobs, backend=backend, **kwargs)
+    with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
+        return Parallel(n_jobs=n_jobs, **kwargs)
