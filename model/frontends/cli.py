@@ -679,6 +679,8 @@ def _check_html_target(args: argparse.Namespace) -> str | None:
         return f"--html {args.html}: folder {parent} is not writable"
     if not target.exists():
         return None
+    if not target.is_file():  # /dev/null, a FIFO: the atomic rename would replace it
+        return f"--html {args.html}: not a regular file; name a file, e.g. review.html"
     for raw in args.file:
         if raw == "-" or looks_like_url(raw):
             continue

@@ -23,7 +23,7 @@ from pathlib import Path
 import claim_risk.frontends.cli as cli
 import claim_risk.textio.readers as readers
 import pytest
-from claim_risk.exits import EXIT_NOT_TEXT, EXIT_OK, EXIT_UNREADABLE
+from claim_risk.exits import EXIT_NOT_TEXT, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
 BIN = Path(sys.executable).parent / "predict"
 PREDICT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "claim_risk.frontends.cli"]
@@ -204,3 +204,13 @@ def test_help_lists_the_caps_and_what_exit_3_now_covers() -> None:
     assert f"over {readers.MAX_LINE_BYTES >> 20} MiB" in text
     assert f"deeper than {cli.MAX_JSON_DEPTH}" in text
     assert "output not writable" in text and "quietly with 0" in text
+
+
+def test_an_html_target_that_is_not_a_regular_file_is_refused_untouched(tmp_path: Path) -> None:
+    """`--html /dev/null` must never replace the device with a page (atomic writes rename)."""
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    code, out, err = drive(["--html", str(fifo), "Garlic cures flu."])
+    assert code == EXIT_USAGE and out == ""
+    assert "not a regular file" in err and err.count("\n") == 1
+    assert fifo.is_fifo()
