@@ -21,7 +21,9 @@ __all__ = [
 EXIT_OK = 0  # success
 EXIT_INTERNAL = 1  # an internal error (a bug): one line on standard error, no traceback
 EXIT_USAGE = 2  # a bad option, argument, column or labels file
-EXIT_UNREADABLE = 3  # an input missing or unreadable (or a URL: nothing is fetched)
+# an input missing or unreadable (or a URL: nothing is fetched, or a --lines line over the
+# cap), or an output that cannot be written (a full disk, a read-only folder)
+EXIT_UNREADABLE = 3
 EXIT_EMPTY_DIR = 4  # a folder with nothing to read
 EXIT_NOT_TEXT = 5  # input that is not valid text (bytes invalid in the encoding, binary content)
 EXIT_EMPTY_INPUT = 6  # input with no sentence to score

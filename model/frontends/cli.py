@@ -12,9 +12,11 @@ import argparse
 import codecs
 import contextlib
 import csv
+import errno
 import heapq
 import io
 import json
+import math
 import os
 import sys
 from collections import Counter
@@ -42,6 +44,7 @@ from ..textio.language import ENGLISH, UNDETERMINED
 from ..textio.readers import (
     HTML_SUFFIXES,
     INPUT_FORMATS,
+    MAX_LINE_BYTES,
     TEXT_SUFFIXES,
     Document,
     ExtractorMissing,
@@ -52,6 +55,8 @@ from ..textio.readers import (
 )
 
 HTML_EXPLAIN = 5
+MAX_JSON_DEPTH = 200
+"""--jsonl-field records nested deeper than this are refused (exit 5), never a RecursionError."""
 FIELDS = ("source", *RECORD_FIELDS, "lang")
 """A jsonl/csv record: its source, the fields of ``SentenceScore``, and its language."""
 SCHEMA_ID = "https://claim-risk.invalid/schema/prediction.schema.json"
@@ -74,7 +79,7 @@ LANGUAGE_NAMES = {
     "tr": "Turkish",
 }
 
-EPILOG = """\
+EPILOG = f"""\
 examples:
   predict "Ketamine is not passed through breast milk, so breastfeeding is safe."
   predict --file page.html --format jsonl --header > scores.jsonl
@@ -96,11 +101,16 @@ output fields (jsonl, csv): source, index, text, start, end, score, flagged,
   model's identity first; --schema prints the JSON Schema of every record.
 
 exit status:
-  0 success            3 file missing or unreadable   6 empty input
-  1 internal error     4 folder with nothing to read  7 model missing, corrupt
-  2 usage error        5 input not valid text           or incompatible
-  (5: bytes not valid in the encoding, binary content, an argument that is not
-  UTF-8, or with --jsonl-field a line that is not a JSON object with that field.)
+  0 success            3 file missing or unreadable,  6 empty input
+  1 internal error       or output not writable       7 model missing, corrupt
+  2 usage error        4 folder with nothing to read    or incompatible
+                       5 input not valid text
+  (3: also a --lines line over {MAX_LINE_BYTES >> 20} MiB, which is skipped, or output that
+  cannot be written: a full disk, an --html page refused. 5: bytes not valid
+  in the encoding, binary content, an argument that is not UTF-8, or with
+  --jsonl-field a line that is not a JSON object with that field, nests
+  deeper than {MAX_JSON_DEPTH}, or holds NaN, Infinity or a number beyond a double.)
+  A reader that stops early (predict | head) ends the run quietly with 0.
   With several inputs, every readable one is scored; the status is that of
   the first failure.
 """
@@ -112,8 +122,67 @@ def _clean(text: str) -> str:
 
 
 def _say(message: str) -> None:
-    """One line on standard error, prefixed with the program name."""
-    print(f"predict: {printable(message)}", file=sys.stderr)
+    """One line on standard error, prefixed with the program name.
+
+    A standard error that cannot be written (a full disk) is not a second failure:
+    the line is dropped and the exit status still tells.
+    """
+    try:
+        print(f"predict: {printable(message)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        _silence(sys.stderr)
+
+
+def _silence(stream: IO[str] | None) -> None:
+    """Point ``stream``'s file descriptor at /dev/null, so that bytes still buffered for a
+    closed pipe or a full disk can be flushed at exit without a second error (or status 120)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+class OutputError(Exception):
+    """Standard output cannot be written; ``closed`` when its reader stopped reading."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(exc.strerror or str(exc))
+        self.closed = isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE
+
+
+class _Guarded:
+    """Standard output whose write errors become one ``OutputError``.
+
+    With ``keep_going`` (an --html page still to write), a reader that stops
+    early (``predict ... | head -1``) only ends what goes to standard output:
+    later writes are dropped and the run goes on.
+    """
+
+    def __init__(self, stream: IO[str], keep_going: bool = False) -> None:
+        self.stream, self.keep_going, self.gone = stream, keep_going, False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self.stream.write(text)
+            except OSError as exc:
+                self._failed(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        self.gone = True
+        _silence(sys.stdout)
+        error = OutputError(exc)
+        if not (error.closed and self.keep_going):
+            raise error from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -338,11 +407,11 @@ class Scored:
 
 def _json_line(rec: dict) -> str:
     """One JSON object on one line, valid UTF-8 (lone surrogates as \\u escapes)."""
-    line = json.dumps(rec, ensure_ascii=False)
+    line = json.dumps(rec, ensure_ascii=False, allow_nan=False)
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:
-        line = json.dumps(rec, ensure_ascii=True)
+        line = json.dumps(rec, ensure_ascii=True, allow_nan=False)
     return line + "\n"
 
 
@@ -377,7 +446,7 @@ class _Writer:
         elif self.fmt == "csv":
             row = {**rec, "score": f"{rec['score']:.6f}"}
             if "input" in rec:
-                row["input"] = json.dumps(rec["input"], ensure_ascii=False)
+                row["input"] = json.dumps(rec["input"], ensure_ascii=False, allow_nan=False)
             self.csv.writerow(escape_row({k: _text_cell(v) for k, v in row.items()}))
         else:
             mark = "!!" if rec["flagged"] else "  "
@@ -527,11 +596,52 @@ def _line_records(
         yield [Scored({**s.rec, **extra}, s.gap) for s in _score_document(doc, run)], None
 
 
+def _not_json_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:20]} is beyond the range of a JSON number we can write back")
+    return value
+
+
+def _depth(obj: object) -> int:
+    """How deeply ``obj`` nests lists and objects (iteratively: no recursion to run out of)."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 def _jsonl_text(line: str, name: str, where: str) -> tuple[str, dict] | InputError:
+    """The text of field ``name`` and the record's other fields, or why the line is refused.
+
+    Only what a strict JSON parser reads back is passed through: NaN, Infinity and
+    numbers beyond a double's range are refused, as is nesting deeper than MAX_JSON_DEPTH
+    (so writing the record back can never run out of stack).
+    """
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=_not_json_constant, parse_float=_finite)
     except ValueError as exc:
         return InputError(f"{where}: not a JSON object ({exc})", EXIT_NOT_TEXT)
+    except RecursionError:
+        return InputError(
+            f"{where}: not a JSON object we can read (nested deeper than {MAX_JSON_DEPTH})",
+            EXIT_NOT_TEXT,
+        )
+    if isinstance(obj, (dict, list)) and _depth(obj) > MAX_JSON_DEPTH:
+        return InputError(
+            f"{where}: not a JSON object we can read (nested deeper than {MAX_JSON_DEPTH})",
+            EXIT_NOT_TEXT,
+        )
     if not isinstance(obj, dict):
         return InputError(f"{where}: not a JSON object", EXIT_NOT_TEXT)
     value = obj.get(name)
@@ -569,6 +679,8 @@ def _check_html_target(args: argparse.Namespace) -> str | None:
         return f"--html {args.html}: folder {parent} is not writable"
     if not target.exists():
         return None
+    if not target.is_file():  # /dev/null, a FIFO: the atomic rename would replace it
+        return f"--html {args.html}: not a regular file; name a file, e.g. review.html"
     for raw in args.file:
         if raw == "-" or looks_like_url(raw):
             continue
@@ -844,17 +956,25 @@ def _utf8(stream: IO[str]) -> IO[str]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `predict` console script."""
     args = build_parser().parse_args(argv)
-    out = _utf8(sys.stdout)
+    stream = _utf8(sys.stdout)
+    out = _Guarded(stream, keep_going=bool(args.html))
     try:
         if args.schema:
             out.write(schema_text())
+            status = EXIT_OK
+        elif args.version:
+            status = _print_version(args.model, out)
+        else:
+            status = run(args, out)
+        out.flush()
+        return status
+    except OutputError as exc:
+        if exc.closed:  # e.g. `predict ... | head`: the reader has all it wanted
             return EXIT_OK
-        if args.version:
-            return _print_version(args.model, out)
-        return run(args, out)
-    except BrokenPipeError:  # e.g. `predict ... | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _say(f"cannot write standard output ({exc})")
+        return EXIT_UNREADABLE
+    except BrokenPipeError:
+        _silence(sys.stdout)
         return EXIT_OK
     except KeyboardInterrupt:
         _say("interrupted")
@@ -866,16 +986,16 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_INTERNAL
     finally:
-        _release(out)
+        _release(stream)
 
 
 def _release(out: IO[str]) -> None:
     """Flush our UTF-8 wrapper and hand the bytes stream back to sys.stdout untouched."""
     if out is sys.stdout:
         return
-    with contextlib.suppress(BrokenPipeError, ValueError):
+    with contextlib.suppress(OSError, ValueError):
         out.flush()
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(OSError, ValueError):
         out.detach()
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "BLOCK_CHARS",
     "HTML_SUFFIXES",
     "INPUT_FORMATS",
+    "MAX_LINE_BYTES",
     "TEXT_SUFFIXES",
     "Document",
     "ExtractorMissing",
@@ -49,6 +50,8 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 INPUT_FORMATS = ("auto", "text", "html")
 BLOCK_CHARS = 1 << 20
+MAX_LINE_BYTES = 8 << 20
+"""With --lines, a longer line is reported and skipped (exit 3), read in bounded memory."""
 MAX_HTML_BYTES = 64 << 20
 SNIFF_CHARS = 4096
 MAX_CONTROL_SHARE = 0.1
@@ -179,10 +182,18 @@ class Document:
         """
         if self.text is not None:
             for n, line in enumerate(self.text.splitlines(), start=1):
+                if len(line) > MAX_LINE_BYTES // 4 and len(line.encode("utf-8", "replace")) > (
+                    MAX_LINE_BYTES
+                ):
+                    yield n, _long_line_error(f"{self.source}:{n}")
+                    continue
                 yield n, line
             return
         with self._open() as raw:
-            for n, data in enumerate(iter(raw.readline, b""), start=1):
+            for n, data in enumerate(_bounded_lines(raw, self.source), start=1):
+                if data is None:
+                    yield n, _long_line_error(f"{self.source}:{n}")
+                    continue
                 try:
                     line = data.decode(self.encoding)
                 except UnicodeDecodeError as exc:
@@ -216,6 +227,36 @@ class Document:
             raise InputError(
                 f"{self.source}: cannot read ({exc.strerror or exc})", EXIT_UNREADABLE
             ) from None
+
+
+def _long_line_error(where: str) -> InputError:
+    return InputError(
+        f"{where}: line longer than {MAX_LINE_BYTES} bytes: not scored (without --lines "
+        "the text is read as a document, in blocks)",
+        EXIT_UNREADABLE,
+    )
+
+
+def _bounded_lines(raw: BinaryIO, source: str) -> Iterator[bytes | None]:
+    """Each line of ``raw`` as bytes, or None for one longer than MAX_LINE_BYTES.
+
+    A long line is skipped in pieces of BLOCK_CHARS bytes, so it is never held whole.
+    """
+    while True:
+        try:
+            data = raw.readline(MAX_LINE_BYTES + 1)
+        except OSError as exc:
+            raise InputError(
+                f"{source}: cannot read ({exc.strerror or exc})", EXIT_UNREADABLE
+            ) from None
+        if not data:
+            return
+        if len(data) <= MAX_LINE_BYTES or data.endswith(b"\n"):
+            yield data
+            continue
+        while data and not data.endswith(b"\n"):
+            data = raw.readline(BLOCK_CHARS)
+        yield None
 
 
 class _Unclosed:
