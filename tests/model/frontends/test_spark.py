@@ -562,3 +562,21 @@ def test_input_paths_uris_and_patterns(tmp_path: Path) -> None:
         fh.write(b"Garlic cures flu.")
     files, errors = list_files([str(tmp_path)])
     assert os.fsdecode(raw) in files and errors == []
+
+
+def test_hadoop_route_for_other_uris_still_reads_plain_names(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """``hdfs://`` and ``s3a://`` inputs are listed by Hadoop; here its reader on a local folder."""
+    from claim_risk.frontends.spark_job import _read_hadoop_files
+
+    write_files(tmp_path / "in", ["a.txt", "sub/b.txt"], ["empty.txt"])
+    (tmp_path / "in" / "big.txt").write_text("Zinc cures acne.\n" * 2_000, encoding="utf-8")
+    docs, refused = _read_hadoop_files(spark, str(tmp_path / "in"), max_file_bytes=20_000)
+    texts = {Path(r["id"]).name: bytes(r["text"]).decode() for r in docs.collect()}
+    errors = {Path(r["id"]).name: r["error"] for r in refused.collect()}
+    assert sorted(texts) == ["a.txt", "b.txt"]
+    assert errors == {
+        "big.txt": "too-large: file of 34000 bytes, over the 20,000-byte read limit",
+        "empty.txt": "empty: no text",
+    }
