@@ -8,27 +8,49 @@ read together by the context stage, as ``score_documents`` reads them; without
 one, each sentence is scored alone, as ``score_sentences`` does. For cells
 that hold whole texts, ``score_frame_sentences`` is the document mode: each
 cell is cut into sentences and read as a document, one output row per
-sentence, indexed by its source row. Missing values (None, NaN) and empty
-text get no score: NaN and ``flagged`` False.
+sentence, indexed by its source row. Missing values (None, NaN of any
+float type, pandas' NA and NaT) and empty text get no score: NaN and
+``flagged`` False. A row whose document id is missing belongs to no
+document and is scored alone. Other non-string cells are scored as
+``str(value)``. Lone surrogates (possible in a ``str``, impossible in
+UTF-8) are scored as ``score_text`` scores them; in the ``text`` column of
+``score_frame_sentences`` they come out as U+FFFD, one character for one,
+so ``start`` and ``end`` still index the cell. A document id that cannot be
+hashed (a list) is a TypeError.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 from ..core.artifacts import load_model
 from ..core.pipeline import probabilities
 from ..core.score import score_texts
+from ..core.surrogates import replace_surrogates
 
 __all__ = ["score_batch", "score_frame", "score_frame_sentences"]
 
 
+def _is_missing(value: object) -> bool:
+    """None, a NaN of any type (numpy's float32 too), pandas' NA or NaT."""
+    if value is None or isinstance(value, str):
+        return value is None
+    pandas = sys.modules.get("pandas")  # a pandas value implies pandas is imported
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return True
+    try:
+        return bool(value != value)  # NaN alone is unequal to itself
+    except (TypeError, ValueError):  # arrays and the like: not a missing scalar
+        return False
+
+
 def _text(value: object) -> str | None:
     """The cell as text, or None for a missing or empty value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return None
     text = value if isinstance(value, str) else str(value)
     return text if text.strip() else None
@@ -52,10 +74,17 @@ def _score_column(
             scores[i] = p
     else:
         order: dict[object, list[int]] = {}
+        alone = []
         for i in present:
-            order.setdefault(doc_ids[i], []).append(i)
+            if _is_missing(doc_ids[i]):
+                alone.append(i)
+            else:
+                order.setdefault(doc_ids[i], []).append(i)
         groups = list(order.values())
-        docs = probabilities([[texts[i] for i in g] for g in groups], model)
+        docs = probabilities([[texts[i] for i in g] for g in groups], model) if groups else []
+        if alone:
+            groups.append(alone)
+            docs.extend(probabilities([[texts[i] for i in alone]], model, alone=True))
         for group, doc_probs in zip(groups, docs, strict=True):
             for i, p in zip(group, doc_probs.tolist(), strict=True):
                 scores[i] = p
@@ -119,7 +148,8 @@ def score_frame_sentences(
     for i, records in zip(present, docs, strict=True):
         for r in records:
             labels.append(df.index[i])
-            rows.append((r.index, r.text, r.start, r.end, r.score, r.flagged, r.band))
+            text = replace_surrogates(r.text)  # pyarrow-backed str columns refuse them
+            rows.append((r.index, text, r.start, r.end, r.score, r.flagged, r.band))
     columns = ["sentence", "text", "start", "end"]
     columns += [f"{prefix}score", f"{prefix}flagged", f"{prefix}band"]
     index = pd.Index(labels, name=df.index.name, dtype=df.index.dtype if labels else object)
@@ -139,6 +169,9 @@ def score_batch(
     A top-level function, so it pickles into ``num_proc`` workers; each worker
     loads the model once. With ``document_column``, keep each document's rows
     within one batch (a document split across batches is read as two).
+    ``band`` is None for a missing cell: if a first batch may hold only
+    missing cells, pass ``features=`` to ``map`` with ``band`` a string, as
+    datasets fixes a column's type from the first batch it writes.
     """
     for name in (column, document_column):
         if name is not None and name not in batch:

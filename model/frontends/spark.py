@@ -14,7 +14,9 @@ Bad documents never fail the job. A document that cannot be scored comes out
 as one row with ``index`` and ``score`` null and ``error`` saying why, the
 kind first: ``missing`` (null text), ``empty`` (blank), ``binary`` (not
 UTF-8, or with NUL bytes), ``failed`` (scoring raised; not seen in tests),
-and from ``claim_risk.frontends.spark_job``'s readers ``too-large`` and ``malformed``. A
+with ``read_paths`` ``too-large`` (a file over ``max_file_bytes``) and
+``unreadable`` (a file that cannot be opened or is no regular file), and
+from ``claim_risk.frontends.spark_job``'s readers ``malformed``. A
 document over ``max_chars`` characters is scored on its first ``max_chars``
 characters and each of its rows carries a ``truncated: ...`` error. Every
 other row has ``error`` null.
@@ -26,6 +28,7 @@ import atexit
 import hashlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import warnings
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHUNK_DOCUMENTS",
     "MAX_CHARS",
+    "MAX_FILE_BYTES",
     "OUTPUT_COLUMNS",
     "local_session",
     "model_files",
@@ -65,6 +69,7 @@ __all__ = [
 ]
 
 MAX_CHARS = 1_000_000
+MAX_FILE_BYTES = 64 << 20
 CHUNK_DOCUMENTS = 256
 OUTPUT_COLUMNS = (*RECORD_FIELDS, "error")
 """After ``id``: the fields of every ``SentenceScore`` record, then ``error``."""
@@ -163,6 +168,40 @@ def output_schema(id_type: DataType) -> StructType:
     )
 
 
+class _Refused:
+    """A file the worker did not read, and why (the error row's message)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+
+def read_file(path: str | bytes, max_bytes: int) -> bytes | _Refused:
+    """A local file's bytes, or why it was not read: ``too-large`` or ``unreadable``.
+
+    Opened without blocking, so a FIFO or device among the files is refused
+    (no regular file) instead of hanging the task; the size is checked before
+    reading, and a file that grew past the cap meanwhile is refused as well.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    too_large = "too-large: file of {} bytes, over the " + f"{max_bytes:,}-byte read limit"
+    try:
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return _Refused("unreadable: not a regular file")
+            if info.st_size > max_bytes:
+                return _Refused(too_large.format(info.st_size))
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return _Refused(f"unreadable: {exc.strerror or type(exc).__name__}")
+    if len(data) > max_bytes:
+        return _Refused(f"too-large: file grew past the {max_bytes:,}-byte read limit")
+    return data
+
+
 def _prepare(value: object, max_chars: int) -> tuple[str | None, str | None]:
     """The text to score and an error: (None, why) for a bad document, (text, None) if fine.
 
@@ -171,6 +210,8 @@ def _prepare(value: object, max_chars: int) -> tuple[str | None, str | None]:
     (at its last line break in the final half of the cap, else at the cap) and
     the error says so, with its text still scored.
     """
+    if isinstance(value, _Refused):
+        return None, value.error
     if value is None or (isinstance(value, float) and value != value):
         return None, "missing: no text"
     if isinstance(value, bytes | bytearray | memoryview):
@@ -267,11 +308,14 @@ def _score_batches(
     max_chars: int,
     chunk: int,
     decode_ids: bool,
+    max_file_bytes: int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The ``mapInPandas`` function: documents in, sentence rows out, ``chunk`` at a time.
 
     Text arrives as bytes (decoded here, so invalid UTF-8 is a bad document,
-    not a failed task); so do string ids when ``decode_ids``.
+    not a failed task); so do string ids when ``decode_ids``. With
+    ``max_file_bytes``, the text column holds file paths, each read here when
+    its chunk comes up (so at most ``chunk`` files are in memory at once).
     """
     model = executor_model(files.value)
     for batch in batches:
@@ -281,7 +325,15 @@ def _score_batches(
         values = batch["text"].tolist()
         for lo in range(0, len(ids), chunk):
             part = slice(lo, lo + chunk)
-            yield _frame(_rows(ids[part], values[part], threshold, model, max_chars))
+            texts = values[part]
+            if max_file_bytes is not None:
+                texts = [
+                    _Refused("missing: no path")
+                    if p is None
+                    else read_file(bytes(p), max_file_bytes)
+                    for p in texts
+                ]
+            yield _frame(_rows(ids[part], texts, threshold, model, max_chars))
 
 
 def score_spark(
@@ -292,16 +344,22 @@ def score_spark(
     threshold: float | None = None,
     max_chars: int = MAX_CHARS,
     chunk: int = CHUNK_DOCUMENTS,
+    read_paths: bool = False,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> DataFrame:
     """One row per sentence of every document of ``df``, scored as ``score_texts`` scores it.
 
-    ``text_col`` holds each document's text (string, or binary read as UTF-8);
-    ``id_col`` names it and comes out as ``id``. Columns out: ``id``,
-    ``index``, ``text``, ``start``, ``end``, ``score``, ``flagged``, ``band``,
-    ``page_score`` (the document's, on each of its rows) and ``error`` (null
-    unless the document was bad or truncated; see the module doc). Rows of a
-    document come out together and in order. The model is loaded and checked
-    here first, so a missing or corrupt model fails before any task runs.
+    ``text_col`` holds each document's text (string, or binary read as UTF-8),
+    or with ``read_paths`` the path of a file holding it (string, or binary
+    from ``os.fsencode``), which the executors read themselves: a path must
+    name a file they can see (local mode, or a shared mount), and a file over
+    ``max_file_bytes`` is not read. ``id_col`` names it and comes out as
+    ``id``. Columns out: ``id``, ``index``, ``text``, ``start``, ``end``,
+    ``score``, ``flagged``, ``band``, ``page_score`` (the document's, on each
+    of its rows) and ``error`` (null unless the document was bad or
+    truncated; see the module doc). Rows of a document come out together and
+    in order. The model is loaded and checked here first, so a missing or
+    corrupt model fails before any task runs.
     """
     from pyspark.sql.types import BinaryType, StringType
 
@@ -310,8 +368,8 @@ def score_spark(
     for name in (id_col, text_col):
         if name not in df.columns:
             raise KeyError(f"column {name!r} not in the DataFrame (has: {', '.join(df.columns)})")
-    if max_chars < 1 or chunk < 1:
-        raise ValueError("max_chars and chunk must be positive")
+    if max_chars < 1 or chunk < 1 or max_file_bytes < 1:
+        raise ValueError("max_chars, chunk and max_file_bytes must be positive")
     model_dir = shipped_model_dir(model_dir)
     load_model(model_dir).decision.with_threshold(threshold)
     files = df.sparkSession.sparkContext.broadcast(model_files(model_dir))
@@ -330,6 +388,7 @@ def score_spark(
         max_chars=max_chars,
         chunk=chunk,
         decode_ids=decode_ids,
+        max_file_bytes=max_file_bytes if read_paths else None,
     )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")

@@ -1,39 +1,61 @@
 """`python -m claim_risk.frontends.spark_job`: score a crawl on Spark into Parquet.
 
 Reads documents as text files (one document per file, its path as the id;
-folders are searched recursively), JSON Lines (one object per line, with an
+folders are searched recursively, and every file counts, hidden or not),
+JSON Lines (one object per line, with an
 id and a text field) or Parquet, and writes one row per sentence with the
 columns of ``claim_risk.frontends.spark.score_spark``. Bad documents never fail the job: an
 empty, binary (not UTF-8, or with NUL bytes), missing or malformed one comes
 out as one row with ``error`` set; a text file over ``--max-file-bytes`` is
-not read (``too-large``); a document over ``--max-chars`` characters is
-scored on its first ``--max-chars`` (``truncated``). The summary on standard
-error counts documents, sentences, flagged sentences and errors by kind.
+not read (``too-large``), and one that cannot be read, or a folder that
+cannot be listed, is ``unreadable``; a document over ``--max-chars``
+characters is scored on its first ``--max-chars`` (``truncated``). The
+summary on standard error counts documents, sentences, flagged sentences and
+errors by kind.
+
+Text files on a local path (or a ``file:`` URI, or a glob) are listed here
+in Python and read by the Python workers, not by Hadoop's input formats,
+which skip names starting with ``.`` or ``_``, fail on a ``:`` in a name and
+take ``{}``, ``[]`` and ``%`` for patterns and escapes. Other URIs
+(``hdfs://``, ``s3a://``) are listed by Hadoop, with those limits.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import math
 import os
 import re
 import sys
 import time
+import urllib.parse
 from typing import TYPE_CHECKING
 
+from ..core.surrogates import replace_surrogates
 from ..exits import EXIT_INTERNAL, EXIT_MODEL, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
-from .spark import MAX_CHARS, output_schema, score_spark
+from .spark import MAX_CHARS, MAX_FILE_BYTES, output_schema, score_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-__all__ = ["MAX_FILE_BYTES", "build_parser", "main", "read_documents", "run", "summarize_output"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "build_parser",
+    "list_files",
+    "local_paths",
+    "main",
+    "read_documents",
+    "run",
+    "summarize_output",
+]
 
-MAX_FILE_BYTES = 64 << 20
 FILES_PER_TASK = 500
 BATCH_ROWS = "1000"
 ARROW_BATCH = "spark.sql.execution.arrow.maxRecordsPerBatch"
 _SCHEME_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):///")  # file:///x is file:/x in Spark
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: C: is a drive
+_FILE_URI = re.compile(r"^file:(//(localhost)?(?=/))?", re.IGNORECASE)
 
 EPILOG = """\
 examples:
@@ -103,13 +125,103 @@ def _error_rows(df: DataFrame, id_col: Column, error: Column, id_type: object) -
     return df.select(*cols, error.alias("error"))
 
 
+def local_paths(path: str) -> list[str] | None:
+    """The local files or folders ``--input`` names, absolute; None for a URI only Hadoop reads.
+
+    A path that exists is taken as it is, whatever characters it holds; else
+    a ``file:`` URI is decoded, and a pattern (``*``, ``?``, ``[``) is matched
+    with ``glob``, hidden names included. Nothing found: FileNotFoundError.
+    """
+    if os.path.lexists(path):
+        return [os.path.abspath(path)]
+    scheme = _SCHEME.match(path)
+    if scheme and scheme.group(1).lower() != "file":
+        return None
+    if scheme:
+        path = urllib.parse.unquote(_FILE_URI.sub("", path), errors="surrogateescape")
+        if os.path.lexists(path):
+            return [os.path.abspath(path)]
+    if glob.has_magic(path):
+        found = sorted(glob.glob(path, include_hidden=True))
+        if found:
+            return [os.path.abspath(p) for p in found]
+    raise FileNotFoundError(f"input not found: {path}")
+
+
+def list_files(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every file under ``paths`` (folders searched recursively, names sorted), and errors.
+
+    Symlinks are followed; a folder reached twice (a symlink loop, or two links
+    to one folder) is read once and its second path is an error, as is a
+    folder that cannot be listed: ``(path, "unreadable: ...")``. Anything
+    that is no folder is a file here; the reader refuses what is not regular.
+    """
+    files: list[str] = []
+    errors: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+    stack = list(reversed(paths))
+    while stack:
+        path = stack.pop()
+        try:
+            info = os.stat(path)
+        except OSError:
+            files.append(path)  # a broken link: the reader says why
+            continue
+        if not os.path.isdir(path):
+            files.append(path)
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            errors.append((path, "unreadable: folder already read under another path"))
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            with os.scandir(path) as entries:
+                names = sorted(e.path for e in entries)
+        except OSError as exc:
+            errors.append((path, f"unreadable: folder not listed: {exc.strerror or exc}"))
+            continue
+        stack.extend(reversed(names))
+    return files, errors
+
+
 def _read_text_files(
     spark: SparkSession, path: str, max_file_bytes: int
-) -> tuple[DataFrame, DataFrame]:
-    """Text files as (path, content bytes), and error rows for files too large or empty.
+) -> tuple[DataFrame, DataFrame | None]:
+    """Text files as (``id``, ``path``) rows for the workers to read, and unlistable folders.
 
-    Spark packs small files about 32 to a task; they are regrouped to about
-    ``FILES_PER_TASK`` a task (a multiple of the cores), so per-task costs stay small.
+    The id is the file's absolute path (a name that is not UTF-8 shows its
+    undecodable bytes as U+FFFD; the path read is the exact one). Files are
+    split about ``FILES_PER_TASK`` a task (a multiple of the cores), so
+    per-task costs stay small. Other URIs go to Hadoop's reader.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    local = local_paths(path)
+    if local is None:
+        return _read_hadoop_files(spark, path, max_file_bytes)
+    files, errors = list_files(local)
+    cores = spark.sparkContext.defaultParallelism
+    tasks = cores * max(1, math.ceil(len(files) / (FILES_PER_TASK * cores)))
+    rows = [(replace_surrogates(p), os.fsencode(p)) for p in files]
+    docs = spark.createDataFrame(
+        spark.sparkContext.parallelize(rows, tasks), "id string, path binary"
+    )
+    if not errors:
+        return docs, None
+    bad = spark.createDataFrame([(replace_surrogates(p), e) for p, e in errors],
+                                "id string, error string")  # fmt: skip
+    return docs, _error_rows(bad, F.col("id"), F.col("error"), StringType())
+
+
+def _read_hadoop_files(
+    spark: SparkSession, path: str, max_file_bytes: int
+) -> tuple[DataFrame, DataFrame]:
+    """Text files of a URI only Hadoop reads, as (path, content bytes), and error rows.
+
+    Hadoop skips names starting with ``.`` or ``_`` and fails on ``:`` in a
+    name. Spark packs small files about 32 to a task; they are regrouped to
+    about ``FILES_PER_TASK`` a task (a multiple of the cores).
     """
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
@@ -144,8 +256,9 @@ def read_documents(
 ) -> tuple[DataFrame, DataFrame | None]:
     """(documents to score as ``id``/``text`` columns, rows of documents refused on reading).
 
-    JSON Lines ids are read as strings; a line that is not a JSON object is
-    refused as ``malformed``.
+    Local text files come as ``id``/``path`` columns instead: the workers read
+    each file (``score_spark(..., read_paths=True)``). JSON Lines ids are read
+    as strings; a line that is not a JSON object is refused as ``malformed``.
     """
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
@@ -201,7 +314,17 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     parallelism = spark.sparkContext.defaultParallelism
     if docs.rdd.getNumPartitions() < parallelism:
         docs = docs.repartition(parallelism)
-    scored = score_spark(docs, text_col, id_col, args.model, args.threshold, args.max_chars)
+    read_paths = args.format == "text" and "path" in docs.columns
+    scored = score_spark(
+        docs,
+        "path" if read_paths else text_col,
+        id_col,
+        args.model,
+        args.threshold,
+        args.max_chars,
+        read_paths=read_paths,
+        max_file_bytes=args.max_file_bytes,
+    )
     if refused is not None:
         scored = scored.unionByName(refused)
     scored.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.output)
@@ -274,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:
         print(f"spark_job: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
+    except FileNotFoundError as exc:
+        print(f"spark_job: {replace_surrogates(str(exc))}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except AnalysisException as exc:
         message = str(exc).splitlines()[0]
         condition = getattr(exc, "getCondition", exc.getErrorClass)()

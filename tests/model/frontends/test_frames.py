@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
-from claim_risk import score_batch, score_documents, score_frame, score_sentences
+from claim_risk import score_batch, score_documents, score_frame, score_sentences, score_text
 from claim_risk.frontends.frames import score_frame_sentences
 
 TEXTS = ["This oil cures cancer in weeks.", "Ask your doctor before starting supplements.", None]
@@ -73,3 +74,34 @@ def test_score_frame_sentences_is_a_document_mode() -> None:
     assert set(out.columns) == {"sentence", "text", "start", "end", "r_score", "r_flagged",
                                 "r_band"}  # fmt: skip
     assert df.join(out[["r_score"]]).loc[10, "r_score"].tolist() == pytest.approx(expected[:3])
+
+
+def test_score_frame_sentences_takes_a_lone_surrogate() -> None:
+    """pandas 3 stores text in pyarrow, which refuses lone surrogates: they come out as U+FFFD."""
+    cell = "Garlic cures flu \ud800 overnight.\nAsk a doctor."
+    df = pd.DataFrame({"text": [cell, "Zinc heals acne."]}, dtype=object)
+    out = score_frame_sentences(df)
+    want = score_text(cell)
+    assert out.index.tolist() == [0] * len(want) + [1]
+    assert out["text"].iloc[0] == "Garlic cures flu \ufffd overnight."
+    assert cell[out["start"].iloc[0] : out["end"].iloc[0]] == "Garlic cures flu \ud800 overnight."
+    assert out["claim_risk_score"].tolist()[:-1] == pytest.approx([r.score for r in want])
+
+
+@pytest.mark.parametrize("missing", [pd.NA, np.float32("nan"), np.float64("nan"), pd.NaT])
+def test_every_kind_of_missing_cell_gets_no_score(missing: object) -> None:
+    """pandas' NA and NaT and numpy NaNs are missing, not the text "<NA>" or "nan"."""
+    df = pd.DataFrame({"text": ["Garlic cures flu.", missing]}, dtype=object)
+    assert math.isnan(score_frame(df)["claim_risk_score"].iloc[1])
+    assert score_frame_sentences(df).index.tolist() == [0]
+    nullable = pd.DataFrame({"text": pd.array(["Garlic cures flu.", None], dtype="string")})
+    assert math.isnan(score_frame(nullable)["claim_risk_score"].iloc[1])
+
+
+def test_rows_without_a_document_id_are_read_alone() -> None:
+    """A missing id (None, NaN, NA) joins no document: the row is scored as score_sentences does."""
+    texts = ["Our tea detoxes the liver.", "It is safe for everyone.", "Buy now.", "Ships today."]
+    nan = float("nan")
+    df = pd.DataFrame({"text": texts, "doc": [None, None, nan, nan]}, dtype=object)
+    out = score_frame(df, document_column="doc")
+    assert out["claim_risk_score"].tolist() == pytest.approx(score_sentences(texts))
