@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import blingfire
 
+from .surrogates import replace_surrogates
+
 __all__ = ["MAX_SENTENCE_CHARS", "Span", "segment", "split_sentences"]
 
 # Sentences longer than this are cut into pieces so that one pathological line
@@ -114,7 +116,9 @@ def _starts(line: str) -> list[int]:
     so no text is lost. ``text_to_sentences`` runs in C; its sentences are
     located in the line with ``str.find``. Only when blingfire rewrote some
     characters (so a sentence is not found verbatim) is the much slower
-    offsets API used for that line; if blingfire fails, the line is one
+    offsets API used for that line. A line holding lone surrogates (which
+    blingfire's UTF-8 cannot carry) is cut as its ``replace_surrogates`` copy,
+    which has the same length; if blingfire still fails, the line is one
     sentence.
     """
     try:
@@ -136,7 +140,8 @@ def _starts(line: str) -> list[int]:
         found[:1] = [0]  # the first sentence starts the line
         return found
     except Exception:  # blingfire asserts on some inputs; one span is a safe answer
-        return [0]
+        safe = replace_surrogates(line)  # one character for one: the same offsets
+        return _starts(safe) if safe != line else [0]
 
 
 def segment(text: str) -> list[Span]:

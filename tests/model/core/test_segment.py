@@ -144,3 +144,16 @@ def test_without_the_c_handle_the_public_function_is_used(monkeypatch: pytest.Mo
         got = public_outcome(segment_module._to_sentences, line)
         assert got == public_outcome(blingfire.text_to_sentences, line), repr(line[:40])
     assert split_sentences("One. Two.") == ["One.", "Two."]
+
+
+def test_a_lone_surrogate_does_not_merge_its_line_into_one_sentence() -> None:
+    """blingfire cannot encode a lone surrogate: the line is cut as its U+FFFD copy."""
+    text = "Garlic cures flu \ud800 overnight. Ask a doctor before you try it."
+    spans = segment(text)
+    assert [s.text for s in spans] == [
+        "Garlic cures flu \ud800 overnight.",
+        "Ask a doctor before you try it.",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in spans)
+    clean = segment(text.replace("\ud800", "\ufffd"))
+    assert [(s.start, s.end) for s in spans] == [(s.start, s.end) for s in clean]
