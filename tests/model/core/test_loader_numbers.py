@@ -16,10 +16,12 @@ the cascade cut, when its encoder is installed); ``CLAIM_RISK_FUZZ=1`` tries
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -247,3 +249,59 @@ def test_a_file_over_its_cap_is_refused_before_it_is_read(
         (model_copy / METADATA_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelError, match=f"over the {cap:,} allowed"):
         load_model(model_copy)
+
+
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec
+PEAK = """
+import sys
+from claim_risk import load_model, score_sentences
+score_sentences(["Vitamin C cures colds."], load_model(sys.argv[1]))
+with open("/proc/self/status") as fh:
+    print(next(line.split()[1] for line in fh if line.startswith("VmHWM:")))
+"""
+
+
+def _peak_mib(folder: Path) -> float:
+    """The peak resident memory of a fresh process that loads ``folder`` and scores with it."""
+    run = subprocess.run(
+        [sys.executable, "-c", PEAK, str(folder)], capture_output=True, text=True, check=True
+    )
+    return int(run.stdout.split()[-1]) / 1024
+
+
+def _worst_model(folder: Path) -> int:
+    """A re-signed ``model.json`` just under the cap, of as many features as fit; their count."""
+    spec = json.loads((DEFAULT_DIR / MODEL_FILE).read_text())
+    sm = spec["sentence_model"]
+    sm.update(vocabulary=[], idf=[], weights=[0] * len(sm["cues"]))
+    room = MAX_MODEL_BYTES - len(json.dumps(spec, separators=(",", ":"))) - 4096
+    words: list[str] = []
+    for n in range(1, 6):
+        for letters in itertools.product(string.ascii_lowercase, repeat=n):
+            room -= n + 7  # '"w",' plus '1,' for its idf and '0,' for its weight
+            if room < 0:
+                break
+            words.append("".join(letters))
+        if room < 0:
+            break
+    sm.update(vocabulary=words, idf=[1] * len(words), weights=[0] * (len(words) + len(sm["cues"])))
+    data = json.dumps(spec, separators=(",", ":")).encode()
+    assert MAX_MODEL_BYTES - 8192 < len(data) <= MAX_MODEL_BYTES
+    shutil.copytree(DEFAULT_DIR, folder)
+    (folder / MODEL_FILE).write_bytes(data)
+    meta = json.loads((folder / METADATA_FILE).read_text())
+    meta["model_sha256"] = hashlib.sha256(data).hexdigest()
+    (folder / METADATA_FILE).write_text(json.dumps(meta))
+    return len(words)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux's /proc")
+def test_the_worst_model_under_the_cap_loads_in_bounded_memory(tmp_path: Path) -> None:
+    """At ``MAX_MODEL_BYTES`` of the shortest distinct words: loads, peaks under 400 MiB.
+
+    The shipped model peaks under 50 MiB. These are the figures the README states.
+    """
+    words = _worst_model(tmp_path / "worst")
+    assert words > 700_000
+    assert _peak_mib(tmp_path / "worst") < 400
+    assert _peak_mib(DEFAULT_DIR) < 50
