@@ -102,5 +102,8 @@ def _unit(value: object, what: str) -> float:
 
 def short_repr(value: object) -> str:
     """``repr`` cut to a readable length (a refused value may be 400 digits long)."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a list nested deeper than repr goes
+        return f"a deeply nested {type(value).__name__}"
     return text if len(text) <= 40 else f"{text[:37]}..."

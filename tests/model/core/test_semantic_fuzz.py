@@ -103,3 +103,18 @@ def test_any_batch_scores_finite_in_unit_interval(tier: str, batch: list[str]) -
     for scores in (score_sentences(batch, tier), score_documents([batch], tier)[0]):
         assert len(scores) == len(batch)
         assert all(math.isfinite(s) and 0.0 <= s <= 1.0 for s in scores)
+
+
+@needs_encoder
+def test_a_sentence_scores_the_same_in_any_batch_within_float32_noise() -> None:
+    """Alone, in batches of 7 and all together: within 2e-6 (float32 encoding; #22 saw 4.8e-7)."""
+    from claim_risk.training.data.sentences import SENTENCES, read_rows
+
+    texts = [r["text"] for r in read_rows(SENTENCES)][:35]
+    together = np.array(score_sentences(texts, "semantic"))
+    sevens = np.concatenate(
+        [score_sentences(texts[i : i + 7], "semantic") for i in range(0, 84, 7)]
+    )
+    alone = np.array([score_sentences([t], "semantic")[0] for t in texts[:8]])
+    assert np.max(np.abs(together - sevens)) < 2e-6
+    assert np.max(np.abs(together[:8] - alone)) < 2e-6
