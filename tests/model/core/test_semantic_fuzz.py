@@ -113,7 +113,7 @@ def test_a_sentence_scores_the_same_in_any_batch_within_float32_noise() -> None:
     texts = [r["text"] for r in read_rows(SENTENCES)][:35]
     together = np.array(score_sentences(texts, "semantic"))
     sevens = np.concatenate(
-        [score_sentences(texts[i : i + 7], "semantic") for i in range(0, 84, 7)]
+        [score_sentences(texts[i : i + 7], "semantic") for i in range(0, len(texts), 7)]
     )
     alone = np.array([score_sentences([t], "semantic")[0] for t in texts[:8]])
     assert np.max(np.abs(together - sevens)) < 2e-6
