@@ -27,6 +27,7 @@ __all__ = [
     "Scorer",
     "SentenceScore",
     "explain_sentences",
+    "iter_score_texts",
     "load_model",
     "score_batch",
     "score_documents",
@@ -49,6 +50,7 @@ _HOMES = {
     "score_sentences": "claim_risk.core.score",
     "score_text": "claim_risk.core.score",
     "score_texts": "claim_risk.core.score",
+    "iter_score_texts": "claim_risk.core.score",
     "summarize": "claim_risk.core.score",
     "explain_sentences": "claim_risk.core.explain",
     "score_batch": "claim_risk.frontends.frames",
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
     from .core.score import (
         DocumentSummary,
         Scorer,
+        iter_score_texts,
         score_documents,
         score_sentence,
         score_sentences,

@@ -12,15 +12,21 @@ that scores with ``fast`` and re-scores with ``semantic`` the sentences
 
 Loading parses JSON and checks it; nothing in the folder is executed. Before
 parsing, ``model.json`` is checked against the SHA-256 in ``metadata.json``.
-Every refusal is a ``ModelError`` whose message is one line saying what is
-wrong and what to do.
+The hash covers ``model.json`` only: ``metadata.json`` holds it and is covered
+by nothing, and anyone who can write the folder can rewrite ``model.json`` and
+re-sign it. The hash catches corruption and stray edits, not a forger, so
+every field of either file that scoring or a decision reads is checked
+strictly: its type, and its range (a number at most ``MAX_MAGNITUDE`` in size,
+a count at most ``MAX_COUNT``), so a folder that loads scores every sentence
+finite and in [0, 1]. Each file is capped in size (``MAX_MODEL_BYTES``,
+``MAX_METADATA_BYTES``), which caps the memory loading takes. Every refusal is
+a ``ModelError`` whose message is one line saying what is wrong and what to do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import stat
@@ -31,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from .context import ContextModel
-from .decision import Decision
+from .decision import Decision, short_repr
 from .features import SentenceFeatures
 from .linear import SentenceModel
 from .tiers import CascadeTier, LinearTier, Tier
@@ -63,7 +69,18 @@ ENV_VAR = "CLAIM_RISK_MODEL"
 FORMAT = "claim-risk-model"
 FORMAT_VERSION = 1
 MAX_METADATA_BYTES = 1 << 20
-MAX_MODEL_BYTES = 256 << 20
+"""The largest ``metadata.json`` read (1 MiB; the shipped ones are about 2 KB)."""
+MAX_MODEL_BYTES = 8 << 20
+"""The largest ``model.json`` read (8 MiB; the shipped ones are 0.3 MB, 8,001 words).
+
+The cap bounds memory too: loading the worst file of this size (740,000 of
+the shortest distinct words) peaks at about 320 MiB (under 400), against 37 MiB for
+the shipped model (tests/model/core/test_loader_numbers.py).
+"""
+MAX_MAGNITUDE = 1e6
+"""The largest absolute value of a weight, idf, intercept or scale (the shipped: under 10)."""
+MAX_COUNT = 1 << 20
+"""The largest context window, top-k, neighbour count or minimum page (the shipped: 256)."""
 REQUIRED_METADATA = ("package_version", "model_sha256", "threshold", "bands", "format_version")
 
 
@@ -129,6 +146,11 @@ def _json(data: bytes, path: Path, strict: bool = True) -> Any:
             f"{path} is not valid JSON ({exc}): it is truncated or corrupt; rebuild with "
             "'make train'"
         ) from None
+    except RecursionError:
+        raise ModelError(
+            f"{path} is not valid JSON (nested too deeply): it is corrupt; rebuild with "
+            "'make train'"
+        ) from None
 
 
 def _no_constant(name: str) -> None:
@@ -157,12 +179,24 @@ def read_metadata(directory: Path) -> dict:
         )
     if not isinstance(meta["package_version"], str) or not isinstance(meta["model_sha256"], str):
         raise ModelError(f"{path}: package_version and model_sha256 must be strings")
-    if meta["format_version"] != FORMAT_VERSION:
+    if not _VERSION.fullmatch(meta["package_version"]):
+        raise ModelError(f"{path}: package_version must be a version such as 0.1.0")
+    if not _SHA256.fullmatch(meta["model_sha256"]):
+        raise ModelError(f"{path}: model_sha256 must be 64 hex digits: rebuild with 'make train'")
+    for key in ("training_data_sha256", "created"):
+        if not isinstance(meta.get(key, ""), str):
+            raise ModelError(f"{path}: {key} must be a string: rebuild with 'make train'")
+    version = meta["format_version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version != FORMAT_VERSION:
         raise ModelError(
-            f"{path}: model format {meta['format_version']!r}, this claim-risk reads format "
-            f"{FORMAT_VERSION}: install the claim-risk version that made it or retrain"
+            f"{path}: model format {short_repr(meta['format_version'])}, this claim-risk reads "
+            f"format {FORMAT_VERSION}: install the claim-risk version that made it or retrain"
         )
     return meta
+
+
+_VERSION = re.compile(r"\d{1,9}\.\d{1,9}(?:\.[0-9A-Za-z.+-]{1,40})?")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _check_compatible(meta: dict, directory: Path) -> None:
@@ -176,20 +210,36 @@ def _check_compatible(meta: dict, directory: Path) -> None:
 
 
 def _floats(value: Any, n: int | None, what: str) -> np.ndarray:
+    """A list of ``n`` numbers, each within ``MAX_MAGNITUDE``, as float64."""
     if not isinstance(value, list) or (n is not None and len(value) != n):
         raise ValueError(f"{what} must be a list of {n if n is not None else 'some'} numbers")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
         raise ValueError(f"{what} must hold numbers only")
-    arr = np.asarray(value, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{what} holds a non-finite number")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:  # an integer beyond any float
+        arr = np.full(1, np.inf)
+    if not np.all(np.abs(arr) <= MAX_MAGNITUDE):  # false for NaN and infinities too
+        raise ValueError(f"{what} holds a number that is not finite or over {MAX_MAGNITUDE:g}")
     return arr
 
 
 def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number")
+    """One number within ``MAX_MAGNITUDE``, as a float."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+    ):
+        raise ValueError(f"{what} must be a finite number of at most {MAX_MAGNITUDE:g}")
     return float(value)
+
+
+def _count(value: Any, what: str, least: int) -> int:
+    """An integer from ``least`` to ``MAX_COUNT``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= MAX_COUNT:
+        raise ValueError(f"{what} must be an integer from {least} to {MAX_COUNT}")
+    return value
 
 
 def _sentence_model(spec: Any) -> SentenceModel:
@@ -199,7 +249,9 @@ def _sentence_model(spec: Any) -> SentenceModel:
     expected = {"lowercase": True, "strip_accents": "unicode", "norm": "l2", "analyzer": "word"}
     for key, value in expected.items():
         if tok.get(key) != value:
-            raise ValueError(f"tokenizer {key}={tok.get(key)!r} is not supported (needs {value!r})")
+            raise ValueError(
+                f"tokenizer {key}={short_repr(tok.get(key))} is not supported (needs {value!r})"
+            )
     vocab = spec["vocabulary"]
     if not isinstance(vocab, list) or not all(isinstance(v, str) and v for v in vocab):
         raise ValueError("vocabulary must be a list of non-empty strings")
@@ -220,13 +272,15 @@ def _sentence_model(spec: Any) -> SentenceModel:
         isinstance(k, str) and isinstance(v, str) for k, v in cues.items()
     ):
         raise ValueError("cues must map names to regular expressions")
+    if not isinstance(tok["token_pattern"], str) or not isinstance(tok["sublinear_tf"], bool):
+        raise ValueError("token_pattern must be a string and sublinear_tf true or false")
     try:
         features = SentenceFeatures(
             vocabulary=vocab,
             idf=_floats(spec["idf"], len(vocab), "idf"),
-            token_pattern=str(tok["token_pattern"]),
+            token_pattern=tok["token_pattern"],
             ngram_range=(ngram[0], ngram[1]),
-            sublinear_tf=bool(tok["sublinear_tf"]),
+            sublinear_tf=tok["sublinear_tf"],
             cues=cues,
         )
     except re.error as exc:
@@ -247,8 +301,8 @@ def _embedding_term(spec: Any) -> Any:
         raise ValueError("embedding must be an object or null")
     if spec["encoder"] != ENCODER or spec["dim"] != DIM or spec["pooling"] != "mean+l2":
         raise ValueError(
-            f"embedding from {spec['encoder']!r} ({spec['dim']} dims, {spec['pooling']}): this "
-            f"claim-risk runs {ENCODER} ({DIM} dims, mean+l2)"
+            f"embedding from {short_repr(spec['encoder'])} ({short_repr(spec['dim'])} dims, "
+            f"{short_repr(spec['pooling'])}): this claim-risk runs {ENCODER} ({DIM} dims, mean+l2)"
         )
     weights = _floats(spec["weights"], DIM, "embedding weights")
     sha = spec["encoder_sha256"]
@@ -265,9 +319,8 @@ def _context_model(spec: Any) -> ContextModel | None:
     names = spec["features"]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ValueError("context_model.features must be a list of names")
-    ints = {k: spec[k] for k in ("window", "top_k", "neighbours", "min_page")}
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints.values()):
-        raise ValueError("context_model window, top_k, neighbours, min_page must be integers")
+    least = {"window": 1, "top_k": 1, "neighbours": 0, "min_page": 1}
+    ints = {k: _count(spec[k], f"context_model {k}", low) for k, low in least.items()}
     return ContextModel(
         names,
         _floats(spec["weights"], len(names), "context weights"),
@@ -282,7 +335,7 @@ def parse_model(spec: Any) -> tuple[SentenceModel, ContextModel | None]:
         raise ValueError(f"not a {FORMAT} file")
     if spec.get("format_version") != FORMAT_VERSION:
         raise ValueError(
-            f"format version {spec.get('format_version')!r}, expected {FORMAT_VERSION}"
+            f"format version {short_repr(spec.get('format_version'))}, expected {FORMAT_VERSION}"
         )
     try:
         return _sentence_model(spec["sentence_model"]), _context_model(spec.get("context_model"))
@@ -315,7 +368,7 @@ def _load(directory: Path) -> LinearTier:
     try:
         decision = Decision.from_metadata(meta["threshold"], meta["bands"])
         sentence, context = parse_model(_json(data, path))
-    except ValueError as exc:
+    except (ValueError, OverflowError, RecursionError) as exc:
         raise ModelError(f"{directory}: {exc}: rebuild with 'make train'") from None
     loaded = LinearTier(sentence, context, decision, meta, directory, _label(directory))
     _check_encoder(loaded)

@@ -7,11 +7,10 @@ cut is applied in one place and always agrees with ``metadata.json``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["BANDS", "Band", "Decision"]
+__all__ = ["BANDS", "Band", "Decision", "short_repr"]
 
 BANDS = ("low", "review", "high")
 
@@ -93,9 +92,18 @@ class Decision:
 
 
 def _unit(value: object, what: str) -> float:
+    """A number in [0, 1]; compared before conversion, so a huge integer is refused, not lost."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what or 'band edge'} must be a number, got {value!r}")
-    x = float(value)
-    if not math.isfinite(x) or not 0.0 <= x <= 1.0:
-        raise ValueError(f"{what or 'band edge'} must be between 0 and 1, got {value!r}")
-    return x
+        raise ValueError(f"{what or 'band edge'} must be a number, got {short_repr(value)}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{what or 'band edge'} must be between 0 and 1, got {short_repr(value)}")
+    return float(value)
+
+
+def short_repr(value: object) -> str:
+    """``repr`` cut to a readable length (a refused value may be 400 digits long)."""
+    try:
+        text = repr(value)
+    except RecursionError:  # a list nested deeper than repr goes
+        return f"a deeply nested {type(value).__name__}"
+    return text if len(text) <= 40 else f"{text[:37]}..."

@@ -76,7 +76,9 @@ class EmbeddingTerm:
         """The sentences' embeddings (float32), from the installed encoder.
 
         The encoder computes in float32 and in batches, so one sentence's
-        embedding can differ by about 1e-7 between batches and between CPUs.
+        embedding can differ by about 1e-7 a dimension between batches and
+        between CPUs, and its score (384 such terms) by up to about 1e-6
+        (5.7e-7 measured on labelled sentences; tests/model/core/test_semantic_fuzz.py).
         The last batch's embeddings are kept: ``predict --explain`` asks for
         the same sentences' scores and then their explanations.
         """

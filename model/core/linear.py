@@ -19,7 +19,7 @@ from .features import FeatureMatrix, SentenceFeatures
 if TYPE_CHECKING:
     from .embedding import EmbeddingTerm
 
-__all__ = ["Contribution", "SentenceModel", "sigmoid"]
+__all__ = ["Contribution", "SentenceModel", "row_sums", "sigmoid"]
 
 Contribution = tuple[str, float]  # (feature name, log-odds)
 
@@ -33,6 +33,17 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     e = np.exp(z[~pos])
     out[~pos] = e / (1.0 + e)
     return out
+
+
+def row_sums(rows: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
+    """The sum of ``values`` in each of ``n_rows`` rows, always float64.
+
+    ``np.bincount`` of an empty input is int64 whatever its weights (numpy
+    2.4), and adding a float term in place to that fails: a batch in which no
+    sentence holds a known word or cue must still give float log-odds.
+    """
+    sums = np.bincount(rows, weights=values, minlength=n_rows)
+    return sums.astype(np.float64, copy=False)
 
 
 class SentenceModel:
@@ -65,7 +76,7 @@ class SentenceModel:
         already (the semantic tier encodes them otherwise).
         """
         X = self.features.transform(sentences) if matrix is None else matrix
-        z = np.bincount(X.rows, weights=X.values * self.weights[X.cols], minlength=X.n_rows)
+        z = row_sums(X.rows, X.values * self.weights[X.cols], X.n_rows)
         if self.embedding is not None:
             if vectors is None:
                 vectors = self.embedding.embed(sentences)

@@ -1,14 +1,14 @@
 """The scoring API: sentences in, probabilities of an unsupported claim out.
 
 Every function here reads the scoring core (``claim_risk.core.pipeline``):
-``score_text`` and ``score_texts`` return its records, ``score_documents``
-and ``score_sentences`` its probabilities.
+``score_text``, ``score_texts`` and ``iter_score_texts`` return its records,
+``score_documents`` and ``score_sentences`` its probabilities.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ __all__ = [
     "DocumentSummary",
     "Scorer",
     "SentenceScore",
+    "iter_score_texts",
     "score_documents",
     "score_sentence",
     "score_sentences",
@@ -118,17 +119,64 @@ def score_texts(
     model_dir: ModelChoice = None,
     input_format: str = "text",
 ) -> list[list[SentenceScore]]:
-    """``score_text`` for many documents, scored together in batches: the fast path."""
+    """``score_text`` for many documents, scored together in batches: the fast path.
+
+    It returns every record of every document at once, so its memory grows
+    with the input (about 30 times the text); for more documents than fit in
+    memory, or to act on each as it is scored, use ``iter_score_texts``.
+    """
+    _check_texts_call(texts, input_format)
+    docs = list(texts)
+    _check_strings(docs, "text")
+    return list(_records(docs, threshold, model_dir, input_format))
+
+
+def iter_score_texts(
+    texts: Iterable[str],
+    threshold: float | None = None,
+    model_dir: ModelChoice = None,
+    input_format: str = "text",
+) -> Iterator[list[SentenceScore]]:
+    """``score_texts`` as a stream: yields each document's records, in order, as it is scored.
+
+    ``texts`` is read lazily (a generator over files or a database cursor is
+    never held whole): memory is bounded by the documents read ahead for one
+    model call (up to ``BATCH_SENTENCES`` sentences) plus the records of the
+    document being yielded, whatever the length of the stream. The records
+    are the same as ``score_texts`` gives. Use ``score_texts`` for a list of
+    documents that fits in memory, this for a stream or a large corpus. The
+    arguments and the model are checked when it is called; a text that is
+    not a str is a ``TypeError`` when the stream reaches it.
+    """
+    _check_texts_call(texts, input_format)
+    model = load_model(model_dir)
+    return _records(_checked_strings(texts), threshold, model, input_format)
+
+
+def _check_texts_call(texts: object, input_format: str) -> None:
     if isinstance(texts, str):
         raise TypeError("texts is a str: pass a list of documents, or use score_text")
     if input_format not in INPUT_FORMATS:
         raise ValueError(
             f"input_format {input_format!r} is not one of {', '.join(map(repr, INPUT_FORMATS))}"
         )
-    docs = list(texts)
-    _check_strings(docs, "text")
-    blocks = (Document("<text>", text=t, input_format=input_format).blocks() for t in docs)
-    return [list(doc) for doc in score_stream(blocks, model_dir, threshold=threshold)]
+
+
+def _checked_strings(texts: Iterable[object]) -> Iterator[str]:
+    """The texts as they are read, each checked to be a str."""
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"text {i} is {type(text).__name__}, expected str")
+        yield text
+
+
+def _records(
+    texts: Iterable[str], threshold: float | None, model: ModelChoice, input_format: str
+) -> Iterator[list[SentenceScore]]:
+    """Each document's records, in order, from the one scoring pipeline."""
+    blocks = (Document("<text>", text=t, input_format=input_format).blocks() for t in texts)
+    for doc in score_stream(blocks, model, threshold=threshold):
+        yield list(doc)
 
 
 def summarize(records: Sequence[SentenceScore | dict]) -> DocumentSummary:

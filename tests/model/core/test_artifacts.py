@@ -85,7 +85,7 @@ def test_truncated_model_with_matching_hash_is_refused(model_copy: Path) -> None
             ),
             "unknown context feature",
         ),
-        (lambda s: s["context_model"].__setitem__("window", 0), "must be >= 1"),
+        (lambda s: s["context_model"].__setitem__("window", 0), "window must be an integer from 1"),
     ],
 )
 def test_malformed_model_is_refused(model_copy: Path, edit, match: str) -> None:
