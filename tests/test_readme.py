@@ -384,7 +384,7 @@ def test_readme_exit_statuses_are_the_implemented_ones(tmp_path: Path) -> None:
         ("0 success", ["Garlic cures flu."], {}),
         ("1 internal error (a bug, or a broken install: HTML input when trafilatura", page, broken),
         ("2 usage error (a URL given as a text argument among them)", [url], {}),
-        ("3 missing or unreadable file (a URL given to `--file` among them)", ["--file", url], {}),
+        ("3 missing or unreadable file (a URL given to `--file` among them,", ["--file", url], {}),
         ("3 missing or unreadable file", ["--file", str(tmp_path / "missing.txt")], {}),
         ("4 folder with nothing to read", ["--file", str(tmp_path / "empty")], {}),
         ("5 input not valid text", ["--file", str(tmp_path / "blob.txt")], {}),
