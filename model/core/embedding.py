@@ -53,7 +53,7 @@ class EmbeddingTerm:
         self.scale = float(scale)
         self.encoder_sha256 = encoder_sha256
         self.encode = encode
-        self._last: tuple[list[str], np.ndarray] | None = None
+        self._last: tuple[list[str], np.ndarray] | None = None  # see ``embed``
 
     def problem(self) -> str | None:
         """Why the installed encoder cannot serve this model, or None when it can."""
@@ -79,8 +79,12 @@ class EmbeddingTerm:
         embedding can differ by about 1e-7 a dimension between batches and
         between CPUs, and its score (384 such terms) by up to about 1e-6
         (5.7e-7 measured on labelled sentences; tests/model/core/test_semantic_fuzz.py).
-        The last batch's embeddings are kept: ``predict --explain`` asks for
-        the same sentences' scores and then their explanations.
+        The last batch's embeddings are kept, because explaining encodes
+        again: the pipeline scores a model call's sentences, then explains each
+        document's part of them, the same batch when the call holds one
+        document (``predict --explain`` on a page, either semantic tier), which
+        this saves a second encoder call. A timing that repeats one batch
+        measures this cache: the benchmarks give every repeat new text.
         """
         sentences = list(sentences)
         if not sentences:

@@ -11,9 +11,10 @@ machine may be shared and one run can be slowed by other work)::
     python -m claim_risk.training.bench.encoder --sizes lean=/tmp/lean-venv torch=/tmp/st-venv
 
 Throughput is one process encoding ``--n`` generated sentences (median and best of ``--repeats``
-runs, after a warm-up); cold start is a fresh interpreter importing, loading the model
-and encoding one sentence (median of ``--cold`` runs). Install size is the bytes on
-disk of each distribution's files, as ``du`` would count them without block rounding.
+runs, after a warm-up; each run a batch drawn with its own seed, never one timed before);
+cold start is a fresh interpreter importing, loading the model and encoding one sentence
+(median of ``--cold`` runs). Install size is the bytes on disk of each distribution's
+files, as ``du`` would count them without block rounding.
 """
 
 from __future__ import annotations
@@ -207,15 +208,16 @@ def thread_cap(engine: str, threads: int | None) -> Iterator[None]:
         yield
 
 
-def throughput(engine: str, texts: list[str], batch_size: int, repeats: int) -> dict:
-    """Warm one-process throughput on ``texts``: median and best of ``repeats`` runs."""
+def throughput(engine: str, runs: list[list[str]], batch_size: int) -> dict:
+    """Warm one-process throughput, one run on each of ``runs``: median and best."""
     encode = load(engine)
-    encode(texts[:batch_size], batch_size)
-    t = timed(lambda: encode(texts, batch_size), repeats)
+    encode(sentences(batch_size, seed=len(runs)), batch_size)
+    t = timed(lambda texts: encode(texts, batch_size), runs)
+    texts = runs[0]
     return {
         "sentences": len(texts),
         "batch_size": batch_size,
-        "runs": repeats,
+        "runs": len(runs),
         "sentences_per_s": len(texts) / t["median_s"],
         "sentences_per_s_best": len(texts) / t["min_s"],
         "sentences_per_s_worst": len(texts) / t["max_s"],
@@ -313,7 +315,8 @@ def main(argv: list[str] | None = None) -> None:
         engines = args.engine or available()
         if not engines:
             raise SystemExit("neither engine is importable here: make semantic")
-        texts = sentences(args.n)
+        runs = [sentences(args.n, seed=r) for r in range(args.repeats)]
+        texts = runs[0]
         report.pop("corpus", None)
         for engine in engines:
             load_before = os.getloadavg()
@@ -321,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
             cold = cold_start(engine, args.cold)
             log(f"{engine}: {args.n:,} sentences x{args.repeats}")
             with thread_cap(engine, args.threads):
-                speed = throughput(engine, texts, args.batch_size, args.repeats)
+                speed = throughput(engine, runs, args.batch_size)
                 env = environment(engine)
             speed["corpus"] = corpus_stats(texts)
             report.setdefault("engines", {})[engine + args.key_suffix] = {

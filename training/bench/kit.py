@@ -7,6 +7,7 @@ are measured and written the same way.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
@@ -15,10 +16,12 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 __all__ = [
+    "corpora",
     "corpus",
     "documents",
     "log",
@@ -28,6 +31,8 @@ __all__ = [
     "spread",
     "timed",
 ]
+
+T = TypeVar("T")
 
 
 def log(message: str) -> None:
@@ -44,12 +49,22 @@ def spread(times: list[float]) -> dict[str, float]:
     }
 
 
-def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
-    """Median, min and max wall time of ``fn`` over ``repeats`` runs."""
+def timed(run: Callable[[T], object], inputs: Sequence[T]) -> dict[str, float]:
+    """Median, min and max wall time of ``run``, one timed repeat per item of ``inputs``.
+
+    Each repeat must get an input no earlier repeat had (``corpora`` makes
+    them), so that nothing a repeat leaves in a cache can serve the next one:
+    the semantic tier keeps its last batch's embeddings, and timing one batch
+    three times once reported that cache's speed. An input equal to an earlier
+    one is refused.
+    """
+    for i, item in enumerate(inputs):
+        if any(item is earlier or item == earlier for earlier in inputs[:i]):
+            raise ValueError(f"repeat {i + 1} would time an input an earlier repeat saw")
     times = []
-    for _ in range(repeats):
+    for item in inputs:
         t0 = time.perf_counter()
-        fn()
+        run(item)
         times.append(time.perf_counter() - t0)
     return spread(times)
 
@@ -59,8 +74,8 @@ def rate(n: float, t: dict[str, float]) -> dict[str, float]:
     return {"median": n / t["median_s"], "low": n / t["max_s"], "high": n / t["min_s"]}
 
 
-def corpus(n: int, seed: int = 0) -> list[str]:
-    """``n`` sentences from the labelled data, shuffled and perturbed so none repeats exactly."""
+def _perturbed(seed: int) -> Iterator[str]:
+    """Sentences from the labelled data, drawn at random and each perturbed, without end."""
     import csv
 
     from ..config import (
@@ -70,8 +85,7 @@ def corpus(n: int, seed: int = 0) -> list[str]:
     with SENTENCES.open(newline="", encoding="utf-8") as fh:
         base = [row["text"] for row in csv.DictReader(fh)]
     rng = random.Random(seed)
-    out = []
-    for i in range(n):
+    for i in itertools.count():
         words = rng.choice(base).split()
         op = rng.randrange(4)
         if op == 0 and len(words) > 3:
@@ -83,7 +97,37 @@ def corpus(n: int, seed: int = 0) -> list[str]:
             words.insert(rng.randrange(len(words) + 1), str(rng.randrange(10_000)))
         else:
             words.append(rng.choice(("today", "now", "for you", f"#{i}")))
-        out.append(" ".join(words))
+        yield " ".join(words)
+
+
+def corpus(n: int, seed: int = 0) -> list[str]:
+    """``n`` sentences from the labelled data, shuffled and perturbed so few repeat exactly."""
+    return list(itertools.islice(_perturbed(seed), n))
+
+
+def corpora(n: int, runs: int, seed: int = 0) -> list[list[str]]:
+    """``runs`` corpora of ``n`` perturbed sentences each, no sentence in two of them.
+
+    One for each timed repeat (and one to warm up with), so that every repeat
+    reads text no earlier one read. Sentences are told apart ignoring a final
+    full stop, as ``documents`` drops it from headings.
+    """
+    seen: set[str] = set()
+    out: list[list[str]] = [[] for _ in range(runs)]
+    if n * runs == 0:
+        return out
+    drawn = 0
+    for sentence in _perturbed(seed):
+        drawn += 1
+        if drawn > 100 * n * runs + 1000:
+            raise ValueError(f"too few distinct sentences for {runs} corpora of {n}")
+        key = sentence.rstrip(".!?")
+        if key in seen:
+            continue
+        seen.add(key)
+        out[(len(seen) - 1) // n].append(sentence)
+        if len(seen) == n * runs:
+            break
     return out
 
 

@@ -1,7 +1,10 @@
 """`make bench`: speed and memory of the shipped model, written to reports/benchmark.json.
 
 Every figure is the median of repeated runs with its min and max, measured on
-this machine; the machine and library versions are recorded beside them.
+this machine; the machine and library versions are recorded beside them. In
+one process, each timed repeat reads sentences no earlier repeat of that
+measurement read (``kit.corpora``), so no cache can serve it; commands are
+timed in a fresh process each time.
 ``reports/README.md`` is then re-rendered with its section
 (``evaluation.sections.bench_section``).
 """
@@ -23,6 +26,7 @@ from ..config import REPORTS
 from ..evaluation.report import write_readme
 from ..evaluation.sections import TARGETS
 from .kit import (
+    corpora,
     corpus,
     documents,
     log,
@@ -42,28 +46,28 @@ def bench_scoring(n: int, repeats: int) -> dict:
     from claim_risk import score_sentences, score_text, score_texts
     from claim_risk.core.artifacts import load_model
 
-    sentences = corpus(n)
+    warm, *runs = corpora(n, repeats + 1)
     load_model()
-    score_sentences(sentences[:100])
+    score_sentences(warm[:100])
     log(f"scoring {n:,} sentences x{repeats}")
-    t_score = timed(lambda: score_sentences(sentences), repeats)
-    docs = documents(sentences)
-    n_sent = sum(len(score_text(d)) for d in docs[:50]) / 50 * len(docs)
-    mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    t_score = timed(score_sentences, runs)
+    docs = [documents(sentences) for sentences in runs]
+    n_sent = statistics.mean(sum(len(score_text(d)) for d in ds[:50]) / 50 * len(ds) for ds in docs)
+    mb = statistics.mean(sum(len(d.encode("utf-8")) for d in ds) / 1e6 for ds in docs)
     from claim_risk.core.segment import segment
 
-    log(f"segmentation alone on {len(docs):,} documents x{repeats}")
-    t_seg = timed(lambda: [segment(d) for d in docs], repeats)
-    t_seg_public = bench_public_segmentation(docs, repeats)
-    log(f"score_texts (batched) on {len(docs):,} documents ({mb:.1f} MB) x{repeats}")
-    t_text = timed(lambda: score_texts(docs), repeats)
+    log(f"segmentation alone on {len(docs[0]):,} documents x{repeats}")
+    t_seg = timed(lambda ds: [segment(d) for d in ds], docs)
+    t_seg_public = bench_public_segmentation(docs)
+    log(f"score_texts (batched) on {len(docs[0]):,} documents ({mb:.1f} MB) x{repeats}")
+    t_text = timed(score_texts, docs)
     log(f"score_text one document at a time x{repeats}")
-    t_single = timed(lambda: [score_text(d) for d in docs], repeats)
+    t_single = timed(lambda ds: [score_text(d) for d in ds], docs)
     return {
         "sentences": n,
         "score_sentences_per_s": rate(n, t_score),
         "score_sentences_timing": t_score,
-        "end_to_end_documents": len(docs),
+        "end_to_end_documents": len(docs[0]),
         "end_to_end_mb": mb,
         "end_to_end_sentences_per_s": rate(n_sent, t_text),
         "end_to_end_mb_per_s": rate(mb, t_text),
@@ -75,15 +79,15 @@ def bench_scoring(n: int, repeats: int) -> dict:
     }
 
 
-def bench_public_segmentation(docs: list[str], repeats: int) -> dict[str, float]:
+def bench_public_segmentation(docs: list[list[str]]) -> dict[str, float]:
     """Segmentation timed with blingfire's public ``text_to_sentences`` in place of the
     undocumented C handle the segmenter calls: the gain that justifies keeping the handle."""
     import blingfire
     from claim_risk.core import segment as segment_module
 
-    log(f"segmentation with blingfire's public call on {len(docs):,} documents x{repeats}")
+    log(f"segmentation with blingfire's public call on {len(docs[0]):,} documents x{len(docs)}")
     with patch.object(segment_module, "_to_sentences", blingfire.text_to_sentences):
-        return timed(lambda: [segment_module.segment(d) for d in docs], repeats)
+        return timed(lambda ds: [segment_module.segment(d) for d in ds], docs)
 
 
 def bench_references(n: int, repeats: int) -> dict:
@@ -104,18 +108,18 @@ def bench_references(n: int, repeats: int) -> dict:
     exported = build_pipeline().fit(texts, y)
     plain = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2), LogisticRegression())
     plain.fit(texts, y)
-    sentences = corpus(n, seed=1)
+    warm, *runs = corpora(n, repeats + 1, seed=1)
     out: dict = {"sentences": n}
     for name, fn in (
-        ("plain_data_scorer", lambda: score_sentences(sentences)),
-        ("sklearn_pipeline", lambda: exported.predict_proba(sentences)),
-        ("plain_sklearn_tfidf_lr", lambda: plain.predict_proba(sentences)),
+        ("plain_data_scorer", score_sentences),
+        ("sklearn_pipeline", exported.predict_proba),
+        ("plain_sklearn_tfidf_lr", plain.predict_proba),
     ):
         log(f"{name} on {n:,} sentences x{repeats}")
-        fn()
-        out[name] = {"sentences_per_s": rate(n, timed(fn, repeats))}
+        fn(warm)
+        out[name] = {"sentences_per_s": rate(n, timed(fn, runs))}
     try:
-        out["fasttext"] = {"sentences_per_s": _fasttext_rate(texts, y, sentences, repeats)}
+        out["fasttext"] = {"sentences_per_s": _fasttext_rate(texts, y, warm, runs)}
     except ImportError:
         out["fasttext"] = "not installed"
     out["ratio_to_sklearn_pipeline"] = (
@@ -125,7 +129,9 @@ def bench_references(n: int, repeats: int) -> dict:
     return out
 
 
-def _fasttext_rate(texts: list[str], y: Sequence[int], sentences: list[str], repeats: int) -> dict:
+def _fasttext_rate(
+    texts: list[str], y: Sequence[int], warm: list[str], runs: list[list[str]]
+) -> dict:
     """fastText (word bigrams, seeded, one thread) trained on the labels, scoring the same
     sentences one by one from Python, lower-cased as the others are (ImportError if absent).
 
@@ -145,13 +151,13 @@ def _fasttext_rate(texts: list[str], y: Sequence[int], sentences: list[str], rep
         )
     predict = model.f.predict
 
-    def run() -> None:
+    def run(sentences: list[str]) -> None:
         for s in sentences:
             predict(" ".join(s.lower().split()), 1, 0.0, "replace")
 
-    log(f"fasttext on {len(sentences):,} sentences x{repeats}")
-    run()
-    return rate(len(sentences), timed(run, repeats))
+    log(f"fasttext on {len(runs[0]):,} sentences x{len(runs)}")
+    run(warm)
+    return rate(len(runs[0]), timed(run, runs))
 
 
 def bench_datasets(n: int, repeats: int) -> dict:
@@ -160,22 +166,22 @@ def bench_datasets(n: int, repeats: int) -> dict:
     from datasets import Dataset, disable_progress_bars
 
     disable_progress_bars()
-    ds = Dataset.from_dict({"text": corpus(n, seed=2)})
+    cores = os.cpu_count() or 1
+    sets = corpora(n, 2 * repeats, seed=2)
     out = {}
-    for procs in (1, os.cpu_count() or 1):
+    for k, procs in enumerate((1, cores)):
         log(f"datasets map num_proc={procs} on {n:,} sentences x{repeats}")
         t = timed(
-            lambda p=procs: ds.map(
+            lambda ds, p=procs: ds.map(
                 score_batch,
                 batched=True,
                 batch_size=10_000,
                 num_proc=p if p > 1 else None,
                 load_from_cache_file=False,
             ),
-            repeats,
+            [Dataset.from_dict({"text": s}) for s in sets[k * repeats : (k + 1) * repeats]],
         )
         out[f"num_proc_{procs}"] = {"sentences_per_s": rate(n, t), "timing": t}
-    cores = os.cpu_count() or 1
     out["speedup"] = (
         out[f"num_proc_{cores}"]["sentences_per_s"]["median"]
         / out["num_proc_1"]["sentences_per_s"]["median"]

@@ -327,3 +327,28 @@ def test_embedding_term_scores_a_row_the_same_in_any_batch() -> None:
     for size in (1, 2, 3, 7, 64, 129):
         for start in range(0, 300 - size, 41):
             assert term.logits(vectors[start : start + size])[0] == whole[start]
+
+
+@needs_encoder
+@pytest.mark.parametrize("name", ["semantic", "cascade"])
+def test_explaining_one_document_reuses_its_embeddings(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why ``EmbeddingTerm`` keeps its last batch: scoring and then explaining one
+    document encodes its sentences once."""
+    from claim_risk.core.embedding import _encoder
+    from claim_risk.core.pipeline import score_stream
+
+    model = load_model(name)
+    term = (model.second if isinstance(model, CascadeTier) else model).sentence.embedding
+    batches: list[int] = []
+
+    def encode(sentences: list[str]) -> np.ndarray:
+        batches.append(len(sentences))
+        return _encoder().encode(sentences)
+
+    monkeypatch.setattr(term, "encode", encode)
+    text = f"{CLAIMS[0]} {CLAIMS[2]} It helps, says the {name} test."
+    records = [r for doc in score_stream([text], name, explain=3) for r in doc]
+    assert records and all(r.explain for r in records)
+    assert len(batches) == 1
