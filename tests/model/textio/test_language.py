@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,44 @@ def test_short_sentences_take_their_neighbours_language() -> None:
 def test_english_by_function_words_needs_no_identifier() -> None:
     assert is_english("Ketamine is not passed through breast milk, so it can be continued.")
     assert not is_english(OTHER["de"])
+
+
+ENGLISH_PAGE = """Vitamin D and Your Bones
+Vitamin D helps the body take up calcium, and most people get enough of it from the sun.
+- Price: $12.99
+Dr. Jane Smith, MD
+Ask your doctor before you start any supplement. Buy now.
+Shipping Information
+Our capsules are made in the USA with no fillers."""
+
+
+def test_an_english_page_never_reaches_the_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentences English by function words, and headings, names and prices beside
+    them, are told without py3langid (loading it takes about a second)."""
+    from claim_risk.textio import language
+
+    def refuse() -> None:
+        raise AssertionError("py3langid loaded for an English page")
+
+    monkeypatch.setattr(language, "_identifier", refuse)
+    lines = ENGLISH_PAGE.splitlines()
+    assert languages(lines) == [ENGLISH] * len(lines)
+
+
+def _imports_py3langid(text: str) -> bool:
+    """Whether ``predict`` on ``text``, in a fresh interpreter, imports py3langid."""
+    code = (
+        "import sys; from claim_risk.frontends.cli import main; "
+        "main(['--format', 'jsonl', sys.argv[1]]); "
+        "sys.stderr.write(repr('py3langid' in sys.modules))"
+    )
+    res = subprocess.run([sys.executable, "-c", code, text], capture_output=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert b'"lang": "en"' in res.stdout
+    return res.stderr.decode().strip().endswith("True")
+
+
+def test_predict_on_english_text_does_not_import_py3langid() -> None:
+    assert not _imports_py3langid(ENGLISH_PAGE)
+    # and a page that needs it loads it: three Ukrainian menu lines
+    assert _imports_py3langid(ENGLISH_PAGE + "\nУкраїнська мова\nГоловна сторінка\nКонтакти")
