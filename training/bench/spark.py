@@ -11,7 +11,8 @@ scoring with the page context):
   Parquet, to Spark's ``noop`` sink (scoring only) and to Parquet (a job).
 
 The contenders run in turns, round after round, so that other work on the
-machine's shared cores weighs on all of them alike; figures are medians with
+machine's shared cores weighs on all of them alike; each round's documents are
+new (``kit.corpora``), so no run reads what an earlier one read; figures are medians with
 their range, and the load average is recorded. Writes
 ``reports/bench_spark.json``, has ``reports/README.md`` re-rendered with its
 Spark section (``evaluation.sections.spark_section``), and prints the table.
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..evaluation.report import write_readme
 from ..evaluation.sections import spark_section
-from .kit import corpus, documents, log, machine, rate
+from .kit import corpora, documents, log, machine, rate
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -55,24 +56,24 @@ def segment_batch(batch: dict[str, list]) -> dict[str, list]:
     return out
 
 
-def one_process(docs: list[str]) -> tuple[int, Callable[[], object]]:
-    """``score_texts`` on every document in one call: (sentences, the run)."""
+def one_process(rounds: list[list[str]]) -> tuple[int, Callable[[int], object]]:
+    """``score_texts`` on every document of a round in one call: (sentences of round 0, the run)."""
     from claim_risk import score_texts
 
-    n = sum(len(r) for r in score_texts(docs))
-    return n, lambda: score_texts(docs)
+    n = sum(len(r) for r in score_texts(rounds[0]))
+    return n, lambda i: score_texts(rounds[i])
 
 
-def datasets_map(docs: list[str], n: int) -> Callable[[], object]:
+def datasets_map(rounds: list[list[str]], n: int) -> Callable[[int], object]:
     """Two ``Dataset.map`` passes with ``num_proc=2``: cut into sentences, then ``score_batch``."""
     from claim_risk.frontends.frames import score_batch
     from datasets import Dataset, disable_progress_bars
 
     disable_progress_bars()
-    ds = Dataset.from_dict({"doc": list(range(len(docs))), "text": docs})
+    sets = [Dataset.from_dict({"doc": list(range(len(d))), "text": d}) for d in rounds]
 
-    def run() -> int:
-        rows = ds.map(
+    def run(i: int) -> int:
+        rows = sets[i].map(
             segment_batch,
             batched=True,
             num_proc=CORES,
@@ -89,46 +90,52 @@ def datasets_map(docs: list[str], n: int) -> Callable[[], object]:
         )
         return len(scored)
 
-    assert run() == n
+    assert run(0) == n
     return run
 
 
 def spark_runs(
-    spark: SparkSession, docs: list[str], n: int, tmp: Path
-) -> tuple[dict[str, Callable[[], None]], float]:
-    """``score_spark`` on a DataFrame read from Parquet, to the noop sink and to Parquet.
+    spark: SparkSession, rounds: list[list[str]], n: int, tmp: Path
+) -> tuple[dict[str, Callable[[int], None]], float]:
+    """``score_spark`` on DataFrames read from Parquet (one a round), to the noop sink and to
+    Parquet.
 
-    Also the time of the first run, which starts the Python workers.
+    Also the time of the first run (on round 0), which starts the Python workers.
     """
     from claim_risk.frontends.spark import score_spark
 
-    src = tmp / "docs.parquet"
-    df = spark.createDataFrame(list(enumerate(docs)), "id long, text string")
-    df.repartition(2 * CORES).write.parquet(str(src))
-    df = spark.read.parquet(str(src))
+    frames = []
+    for i, docs in enumerate(rounds):
+        src = tmp / f"docs{i}.parquet"
+        df = spark.createDataFrame(list(enumerate(docs)), "id long, text string")
+        df.repartition(2 * CORES).write.parquet(str(src))
+        frames.append(spark.read.parquet(str(src)))
     out = tmp / "scores.parquet"
 
-    def to_noop() -> None:
-        score_spark(df).write.format("noop").mode("overwrite").save()
+    def to_noop(i: int) -> None:
+        score_spark(frames[i]).write.format("noop").mode("overwrite").save()
 
-    def to_parquet() -> None:
-        score_spark(df).write.mode("overwrite").parquet(str(out))
+    def to_parquet(i: int) -> None:
+        score_spark(frames[i]).write.mode("overwrite").parquet(str(out))
 
     t0 = time.perf_counter()
-    to_parquet()
+    to_parquet(0)
     first = time.perf_counter() - t0
     assert spark.read.parquet(str(out)).filter("index is not null").count() == n
     return {"noop": to_noop, "parquet": to_parquet}, first
 
 
-def interleaved(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, dict]:
-    """Timings of each run, taken in rounds (one of each per round) so load hits all alike."""
+def interleaved(runs: dict[str, Callable[[int], object]], repeats: int) -> dict[str, dict]:
+    """Timings of each run, taken in rounds (one of each per round) so load hits all alike.
+
+    Round ``i`` calls each run with ``i + 1``: its new documents (round 0 warmed up).
+    """
     times: dict[str, list[float]] = {name: [] for name in runs}
     for i in range(repeats):
         for name, fn in runs.items():
             log(f"round {i + 1}/{repeats}: {name}")
             t0 = time.perf_counter()
-            fn()
+            fn(i + 1)
             times[name].append(time.perf_counter() - t0)
     return {
         name: {
@@ -170,18 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT_JSON)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    docs = documents(corpus(args.sentences, seed=4))
+    from claim_risk.core.segment import segment
+
+    rounds = [documents(s) for s in corpora(args.sentences, args.repeats + 1, seed=4)]
+    docs = rounds[1]
+    n = round(statistics.mean(sum(len(segment(d)) for d in ds) for ds in rounds[1:]))
     load = os.getloadavg()
-    n, one = one_process(docs)
-    log(f"{len(docs):,} documents, {n:,} sentences; setting up Dataset.map and Spark")
-    runs: dict[str, Callable[[], object]] = {"one_process": one}
-    runs["datasets_map"] = datasets_map(docs, n)
+    n0, one = one_process(rounds)
+    log(f"{len(docs):,} documents, {n:,} sentences a round; setting up Dataset.map and Spark")
+    runs: dict[str, Callable[[int], object]] = {"one_process": one}
+    runs["datasets_map"] = datasets_map(rounds, n0)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         spark = local_session(f"local[{CORES}]", "claim-risk-bench")
         session_start = time.perf_counter() - started
         try:
-            spark_fns, first_run = spark_runs(spark, docs, n, Path(tmp))
+            spark_fns, first_run = spark_runs(spark, rounds, n0, Path(tmp))
             runs.update({f"spark_{k}": fn for k, fn in spark_fns.items()})
             timings = interleaved(runs, args.repeats)
         finally:

@@ -120,3 +120,13 @@ def test_every_timed_repeat_of_the_scoring_bench_reads_new_sentences(
     assert_each_new(calls["sentences"])
     assert_each_new(calls["texts"])
     assert out["end_to_end_timing"]["runs"] == 3
+
+
+def test_spark_bench_rounds_each_read_their_own_documents() -> None:
+    """``interleaved`` gives each round its own documents; round 0 is the warm-up's."""
+    from claim_risk.training.bench.spark import interleaved
+
+    seen: dict[str, list[int]] = {"a": [], "b": []}
+    timings = interleaved({k: v.append for k, v in seen.items()}, 3)
+    assert seen == {"a": [1, 2, 3], "b": [1, 2, 3]}
+    assert timings["a"]["runs"] == 3
