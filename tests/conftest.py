@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,29 @@ from claim_risk.training.data.labeltool import draft_rows
 from claim_risk.training.data.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
+_BIN = Path(sys.executable).parent / "predict"
+# The installed `predict` console script, or the same CLI as a module when it is not installed.
+PREDICT = [str(_BIN)] if _BIN.exists() else [sys.executable, "-m", "claim_risk.frontends.cli"]
+
+
+def run_predict(
+    *args: str, stdin: str | bytes = b"", env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """``predict ARGS`` in a subprocess, with ``stdin`` fed in and both streams captured."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run(
+        [*PREDICT, *args],
+        input=data,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def jsonl(out: bytes) -> list[dict]:
+    """The records of ``predict --format jsonl`` output."""
+    return [json.loads(line) for line in out.decode("utf-8").splitlines()]
+
 
 # Keys that ../shared/spec/interface.md promises (checked on the shipped and on fresh models).
 SEED_CV_KEYS = {"roc_auc", "pr_auc", "f1", "precision", "recall", "n"}

@@ -29,13 +29,13 @@ from claim_risk.core.linear import sigmoid
 from claim_risk.core.tiers import CascadeTier, LinearTier
 from claim_risk.training.data.sentences import SENTENCES, read_rows
 
+from tests.conftest import PREDICT
 from tests.training.fit.test_export import hostile_strings
 
 ROOT = Path(__file__).resolve().parents[3]
 needs_encoder = pytest.mark.skipif(
     bool(missing_packages()), reason="the semantic extra is not installed: make semantic"
 )
-PREDICT = [sys.executable, "-m", "claim_risk.frontends.cli"]
 CLAIMS = [
     "Our turmeric capsules cure arthritis in two weeks, guaranteed.",
     "The trial found a small reduction in symptoms; larger studies are needed.",

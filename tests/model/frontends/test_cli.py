@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,26 +12,13 @@ from pathlib import Path
 
 import pytest
 
-PREDICT = [sys.executable, "-m", "claim_risk.frontends.cli"]
+from tests.conftest import jsonl
+from tests.conftest import run_predict as run
+
 DOC = (
     "Safety for the baby.\nKetamine is not passed through breast milk, so breastfeeding can "
     "be continued without risk. Ask your doctor about side effects.\n"
 )
-
-
-def run(*args: str, stdin: str | bytes | None = None, env: dict | None = None):
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run(
-        [*PREDICT, *args],
-        input=data,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def jsonl(out: bytes) -> list[dict]:
-    return [json.loads(line) for line in out.decode().splitlines()]
 
 
 def test_stdin_jsonl_has_the_promised_fields() -> None:

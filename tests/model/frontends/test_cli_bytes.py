@@ -23,8 +23,7 @@ from claim_risk.frontends.cli import main
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-BIN = Path(sys.executable).parent / "predict"
-PREDICT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "claim_risk.frontends.cli"]
+from tests.conftest import PREDICT
 
 TEXT_BYTES = st.one_of(
     st.binary(max_size=40),

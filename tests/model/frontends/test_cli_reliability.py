@@ -25,8 +25,7 @@ import claim_risk.textio.readers as readers
 import pytest
 from claim_risk.exits import EXIT_NOT_TEXT, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
-BIN = Path(sys.executable).parent / "predict"
-PREDICT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "claim_risk.frontends.cli"]
+from tests.conftest import PREDICT
 
 
 def _refuse_constant(name: str) -> None:

@@ -5,17 +5,16 @@ the --html writer."""
 from __future__ import annotations
 
 import json
-import os
 import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent / "predict"
-PREDICT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "claim_risk.frontends.cli"]
+from tests.conftest import PREDICT, jsonl
+from tests.conftest import run_predict as run
+
 SCHEMA = Path(__file__).resolve().parents[3] / "model" / "schema" / "prediction.schema.json"
 
 PAGE = (
@@ -32,21 +31,6 @@ GERMAN = (
     "Kurkuma heilt Krebs garantiert und ohne Nebenwirkungen.\n"
     "Bestellen Sie heute und sparen Sie 20 %.\nJetzt kaufen.\n"
 )
-
-
-def run(*args: str, stdin: str | bytes = b"", env: dict | None = None):
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run(
-        [*PREDICT, *args],
-        input=data,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def jsonl(out: bytes) -> list[dict]:
-    return [json.loads(line) for line in out.decode("utf-8").splitlines()]
 
 
 def validator():

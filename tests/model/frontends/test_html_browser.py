@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import PREDICT
+
 ROOT = Path(__file__).resolve().parents[3]
-BIN = Path(sys.executable).parent / "predict"
-PREDICT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "claim_risk.frontends.cli"]
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMIUM = next((p for p in map(shutil.which, CANDIDATES) if p), None)
 

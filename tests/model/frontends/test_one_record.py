@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,8 @@ from claim_risk import score_text
 from claim_risk.core.embedding import missing_packages
 from claim_risk.core.pipeline import RECORD_FIELDS
 
+from tests.conftest import PREDICT
 from tests.model.core.test_pipeline import PAGE, long_document
-
-PREDICT = [sys.executable, "-m", "claim_risk.frontends.cli"]
 
 
 def predict_jsonl(path: Path, *args: str) -> list[dict]:
