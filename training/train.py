@@ -147,7 +147,18 @@ def semantic_results(
     model = in_memory(model_bytes, full["threshold"], full["bands"])
     cascaded = cascade(model, fast_model, cut)
     results = {
-        **{k: full[k] for k in ("seed_cv", "threshold", "threshold_rule", "bands", "all_cv")},
+        **{
+            k: full[k]
+            for k in (
+                "seed_cv",
+                "threshold",
+                "threshold_rule",
+                "bands",
+                "all_cv",
+                "by_register",
+                "bands_rule",
+            )
+        },
         "topic_heldout": _pooled(full["topic_heldout"]),
         "sentence_only": {
             "seed_cv": alone["seed_cv"],

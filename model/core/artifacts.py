@@ -39,7 +39,9 @@ import numpy as np
 from .context import ContextModel
 from .decision import Decision, short_repr
 from .features import SentenceFeatures
+from .lexicon import Abstractor
 from .linear import SentenceModel
+from .shape import SHAPES, SegmentShape
 from .tiers import CascadeTier, LinearTier, Tier
 
 __all__ = [
@@ -287,7 +289,59 @@ def _sentence_model(spec: Any) -> SentenceModel:
         raise ValueError(f"a token or cue pattern does not compile ({exc})") from None
     weights = _floats(spec["weights"], features.n_features, "weights")
     embedding = _embedding_term(spec.get("embedding"))
-    return SentenceModel(features, weights, _number(spec["intercept"], "intercept"), embedding)
+    shape, shape_weights = _segment_shape(spec.get("shape"))
+    return SentenceModel(
+        features,
+        weights,
+        _number(spec["intercept"], "intercept"),
+        embedding,
+        lexicon=_lexicon(spec.get("lexicon")),
+        shape=shape,
+        shape_weights=shape_weights,
+    )
+
+
+def _lexicon(spec: Any) -> Abstractor | None:
+    """The names the lexical features abstract, or None for a model fitted without."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or set(spec) != {"kinds", "terms"}:
+        raise ValueError("lexicon must be an object with 'kinds' and 'terms'")
+    kinds, terms = spec["kinds"], spec["terms"]
+    if not isinstance(kinds, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() and not v.isspace()
+        for k, v in kinds.items()
+    ):
+        raise ValueError("lexicon kinds must map names to words")
+    if not isinstance(terms, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(n, str) for n in v)
+        for k, v in terms.items()
+    ):
+        raise ValueError("lexicon terms must map kinds to lists of names")
+    if sum(len(v) for v in terms.values()) > MAX_COUNT:
+        raise ValueError(f"lexicon holds more than {MAX_COUNT} names")
+    return Abstractor(terms, kinds)
+
+
+def _segment_shape(spec: Any) -> tuple[SegmentShape | None, np.ndarray | None]:
+    """The segment shape and its weights, or (None, None) for a model fitted without."""
+    if spec is None:
+        return None, None
+    if not isinstance(spec, dict) or set(spec) != {"min_words", "names", "weights", "patterns"}:
+        raise ValueError(
+            "shape must be an object with 'min_words', 'names', 'weights' and 'patterns'"
+        )
+    if spec["names"] != list(SHAPES):
+        raise ValueError(f"shape names must be {list(SHAPES)}")
+    patterns = spec["patterns"]
+    if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
+        raise ValueError("shape patterns must map names to regular expressions")
+    min_words = _count(spec["min_words"], "shape min_words", 1)
+    try:
+        shape = SegmentShape(min_words, patterns)
+    except re.error as exc:
+        raise ValueError(f"a shape pattern does not compile ({exc})") from None
+    return shape, _floats(spec["weights"], len(SHAPES), "shape weights")
 
 
 def _embedding_term(spec: Any) -> Any:

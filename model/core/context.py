@@ -6,7 +6,11 @@ is an unsupported claim depends a great deal on the page around it: the same
 on a fact sheet. This stage is a second logistic regression over a few
 features of each sentence within its document: its own sentence log-odds,
 the page's mean and top-k log-odds, its neighbours' mean log-odds, its
-position, and whether it looks like a heading. It is fitted in training on
+position, and whether it looks like a heading. The gated page terms
+(``page_mean_gated``, ``page_top_gated``) are the page's log-odds times the
+sentence's own probability: the page acts through the sentence's evidence of
+a claim, so a plain background sentence on a selling page stays low, and a
+page whose strongest sentences are claims does not hide them. It is fitted in training on
 out-of-fold sentence log-odds (document-grouped folds), so it learns how much
 to trust the page from scores the sentence model gives to pages it never saw.
 
@@ -32,6 +36,8 @@ FEATURES = (
     "position",
     "heading",
     "page_size",
+    "page_mean_gated",
+    "page_top_gated",
 )
 _END = (".", "!", "?", "…", ":", ";", '"', "”", "'", ")")
 PAGE_TOP_K = 3
@@ -84,7 +90,10 @@ def context_features(
     nb = np.where(count > 0, around / np.maximum(count, 1), z)
     position = np.where(size > 1, (idx - start) / np.maximum(size - 1, 1), 0.0)
     heading = np.fromiter(map(_is_heading, texts), dtype=np.float64, count=n)
+    own = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
     return {
+        "page_mean_gated": own * page_mean,
+        "page_top_gated": own * page_top,
         "sentence": z,
         "page_mean": page_mean,
         "page_top": page_top,

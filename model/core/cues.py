@@ -20,8 +20,64 @@ def _words(*phrases: str) -> str:
     return r"\b(?:" + "|".join(phrases) + r")\b"
 
 
-# Each cue is a regular expression over lower-cased text; the feature is log1p(count).
+_NEGATION = (
+    r"(?:not|never|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|nor"
+    r"|fail(?:s|ed)? to|(?:no|little|insufficient|weak|limited) (?:good |strong |reliable "
+    r"|convincing |scientific |clinical |high-quality )?(?:evidence|proof|sign)(?: that)?)"
+)
+# Up to five words of any kind (lower-case letters, placeholders, apostrophes, hyphens).
+_WORDS = r"(?:[a-z_'-]{1,30} ){0,5}?"
+_EFFECT = (
+    r"(?:cure|cures|cured|treat|treats|prevent|prevents|heal|heals|work|works|reverse|reverses"
+    r"|cause|causes|effective|safe|proven|help|helps|protect|protects|boost|boosts|fight"
+    r"|fights|kill|kills|eliminate|eliminates|replace|replaces|a cure|a substitute"
+    r"|a replacement|a treatment)"
+)
+_SOURCES = (
+    r"(?:proponents|advocates|sellers|vendors|marketers|promoters|critics|supporters|fans"
+    r"|influencers|websites|manufacturers|companies|people|posts|videos|ads|some|others)"
+)
+_ATTRIBUTION = (
+    r"(?:claim(?:s|ed|ing)? (?:that|to)"
+    r"|(?:is|are|was|were|been|being) (?:often |widely |commonly |falsely |wrongly )?"
+    r"(?:claimed|said|touted|marketed|promoted|advertised|alleged|rumou?red|believed|billed)"
+    rf"|{_SOURCES} (?:claim|claimed|say|said|suggest|argue|believe|promote|insist|assert|tout)"
+    r"|according to"
+    r"|(?:fda|who|cdc|nhs|ema|nih) (?:says|said|warns|warned|states|notes|recommends|advises))"
+)
+
+# Each cue is a regular expression over lower-cased text (treatment and condition
+# names already abstracted, ``claim_risk.core.lexicon``); the feature is
+# log1p(count). The first three read a claim's scope: a claim under a negation ("no
+# good evidence that <treatment> cures"), an effect stated as possible ("can cause"),
+# and a claim reported as someone else's ("critics claim it cures"). They take the
+# claim's verb into their match, and matches do not overlap, so a negated or reported
+# "cures" is not also counted as a booster. (The flat, unhedged assertion
+# "<treatment> cures ..." is a shape of the segment: ``claim_risk.core.shape``.)
 CUES: dict[str, str] = {
+    "negated_claim": _words(
+        rf"{_NEGATION} {_WORDS}{_EFFECT}",
+        r"no (?:known |proven |reliable |simple |single )?(?:cure|remedy|treatment)",
+    ),
+    "possible_effect": _words(
+        r"(?:can|may|might|could|sometimes|rarely|occasionally|often) (?:also |rarely |sometimes )?"
+        r"(?:cause|causes|lead to|trigger|increase|raise|worsen|interact|affect|reduce|lower)"
+    ),
+    "attribution": _words(
+        rf"{_ATTRIBUTION}(?: {_WORDS}{_EFFECT})?",
+        r"so-called",
+        r"purported(?:ly)?",
+        r"alleged(?:ly)?",
+        r"supposed(?:ly)?",
+        r"myths?",
+        r"hoax(?:es)?",
+        r"(?:mis|dis)information",
+        r"debunk(?:s|ed|ing)?",
+        r"false(?:ly)?",
+        r"misleading",
+        r"conspiracy",
+        r"fact-check(?:s|ed|ers?)?",
+    ),
     "booster": _words(
         r"prove[dn]",
         r"guarantee[ds]?",
@@ -150,6 +206,21 @@ def combined_pattern(cues: dict[str, str]) -> re.Pattern[str]:
 # ``tests/model/core/test_cues.py`` proves, for every pattern, that no longer
 # match starts at a word outside these lists. Change them together.
 LEADS: dict[str, frozenset[str]] = {
+    "negated_claim": frozenset(
+        {"not", "never", "cannot", "can", "won", "doesn", "don", "didn", "isn", "aren"}
+        | {"wasn", "nor", "fail", "fails", "failed", "no", "little", "insufficient", "weak"}
+        | {"limited"}
+    ),
+    "possible_effect": frozenset(
+        {"can", "may", "might", "could", "sometimes", "rarely", "occasionally", "often"}
+    ),
+    "attribution": frozenset(
+        {"claim", "claims", "claimed", "claiming", "is", "are", "was", "were", "been", "being"}
+        | {"so", "fact", "according", "fda", "who", "cdc", "nhs", "ema", "nih"}
+        | {"proponents", "advocates", "sellers", "vendors", "marketers", "promoters", "critics"}
+        | {"supporters", "fans", "influencers", "websites", "manufacturers", "companies"}
+        | {"people", "posts", "videos", "ads", "some", "others"}
+    ),
     "booster": frozenset({"clinically", "life", "100", "no"}),
     "safety_promise": frozenset(
         {"without", "no", "completely", "totally", "perfectly", "100"}

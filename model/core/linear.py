@@ -5,6 +5,11 @@ its value times its weight; the probability is the logistic of that. The
 same products are the explanation of a score, so ``--explain`` is exact.
 The semantic tier adds one more term, the sentence embedding's
 (``claim_risk.core.embedding``), which explanations show as one contribution.
+
+The lexical features read the sentence with treatment and condition names
+abstracted (``claim_risk.core.lexicon``); the TF-IDF part of a short
+segment's log-odds is damped and its shape has weights of its own
+(``claim_risk.core.shape``). The embedding reads the sentence as written.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .features import FeatureMatrix, SentenceFeatures
+from .lexicon import Abstractor
+from .shape import SHAPES, SegmentShape
 
 if TYPE_CHECKING:
     from .embedding import EmbeddingTerm
@@ -47,7 +54,11 @@ def row_sums(rows: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
 
 
 class SentenceModel:
-    """Features, one weight per feature and an intercept (and the semantic tier's term)."""
+    """Features, one weight per feature and an intercept (and the semantic tier's term).
+
+    ``lexicon`` abstracts names before the lexical features; ``shape`` with
+    ``shape_weights`` damps a short segment's TF-IDF part and weighs its shape.
+    """
 
     def __init__(
         self,
@@ -55,14 +66,46 @@ class SentenceModel:
         weights: np.ndarray,
         intercept: float,
         embedding: EmbeddingTerm | None = None,
+        lexicon: Abstractor | None = None,
+        shape: SegmentShape | None = None,
+        shape_weights: Sequence[float] | None = None,
     ) -> None:
         if len(weights) != features.n_features:
             raise ValueError(f"{len(weights)} weights for {features.n_features} features")
+        if (shape is None) != (shape_weights is None):
+            raise ValueError("a segment shape needs its weights, and weights their shape")
+        if shape_weights is not None and len(shape_weights) != len(SHAPES):
+            raise ValueError(f"{len(shape_weights)} shape weights for {len(SHAPES)} shapes")
         self.features = features
         self.weights = np.asarray(weights, dtype=np.float64)
         self.intercept = float(intercept)
         self.embedding = embedding
+        self.lexicon = lexicon
+        self.shape = shape
+        self.shape_weights = (
+            None if shape_weights is None else np.asarray(shape_weights, dtype=np.float64)
+        )
         self._names: np.ndarray | None = None
+
+    def lexical_texts(self, sentences: Sequence[str]) -> list[str]:
+        """The sentences as the lexical features read them (names abstracted)."""
+        if self.lexicon is None:
+            return list(sentences)
+        return self.lexicon.many(sentences)
+
+    def _contributions(self, lexical: Sequence[str], X: FeatureMatrix) -> np.ndarray:
+        """Each stored feature value times its weight, the TF-IDF part damped by shape."""
+        values = X.values
+        if self.shape is not None:
+            damp = self.shape.damping(lexical)
+            values = np.where(X.cols < self.features.n_words, values * damp[X.rows], values)
+        return values * self.weights[X.cols]
+
+    def _shape_terms(self, lexical: Sequence[str]) -> np.ndarray | None:
+        """Each sentence's shape columns times their weights (None without a shape)."""
+        if self.shape is None:
+            return None
+        return self.shape.columns(lexical) * self.shape_weights
 
     def logits(
         self,
@@ -75,8 +118,12 @@ class SentenceModel:
         ``vectors`` are the sentences' embeddings when the caller has them
         already (the semantic tier encodes them otherwise).
         """
-        X = self.features.transform(sentences) if matrix is None else matrix
-        z = row_sums(X.rows, X.values * self.weights[X.cols], X.n_rows)
+        lexical = self.lexical_texts(sentences)
+        X = self.features.transform(lexical) if matrix is None else matrix
+        z = row_sums(X.rows, self._contributions(lexical, X), X.n_rows)
+        shape = self._shape_terms(lexical)
+        if shape is not None:
+            z += shape.sum(axis=1)
         if self.embedding is not None:
             if vectors is None:
                 vectors = self.embedding.embed(sentences)
@@ -87,10 +134,12 @@ class SentenceModel:
         """For each sentence, the ``k`` largest contributions each way, in log-odds."""
         if self._names is None:
             self._names = np.asarray(self.features.feature_names(), dtype=object)
-        X = self.features.transform(sentences)
+        lexical = self.lexical_texts(sentences)
+        X = self.features.transform(lexical)
         by_row = np.argsort(X.rows, kind="stable")
         rows, all_cols = X.rows[by_row], X.cols[by_row]
-        contrib = X.values[by_row] * self.weights[all_cols]
+        contrib = self._contributions(lexical, X)[by_row]
+        shape = self._shape_terms(lexical)
         bounds = np.searchsorted(rows, np.arange(X.n_rows + 1))
         meaning = None
         if self.embedding is not None:
@@ -100,6 +149,9 @@ class SentenceModel:
             lo, hi = bounds[i], bounds[i + 1]
             names = [str(n) for n in self._names[all_cols[lo:hi]]]
             c = contrib[lo:hi].tolist()
+            if shape is not None:
+                names += [f"shape:{n}" for n in SHAPES]
+                c += shape[i].tolist()
             if meaning is not None:
                 names.append(self.embedding.name)
                 c.append(float(meaning[i]))

@@ -9,7 +9,11 @@ The cases live in ``tests/behaviour/cases.json`` and come in four types:
 - ``inv``: sentences with the remedy or condition swapped that must all land on the
   same side of the threshold, with a max-min spread of at most ``tolerance``;
 - ``doc``: a ``target`` sentence that must score higher inside ``claim_doc`` than
-  inside ``evidence_doc``; needs a document scorer and is skipped without one.
+  inside ``evidence_doc``; needs a document scorer and is skipped without one;
+- ``page``: a ``target`` sentence read inside its ``page`` that must score at or
+  above the threshold (``expect: "high"``: a claim on a page that cites studies is
+  not hidden) or below it (``"low"``: a plain background sentence on a selling page
+  is not lifted); needs a document scorer too.
 
 Run against the shipped model with
 ``python -m claim_risk.training.evaluation.behaviour`` (``--json`` for machine-readable
@@ -40,7 +44,8 @@ __all__ = [
 ]
 
 DEFAULT_CASES = Path(__file__).resolve().parents[2] / "tests" / "behaviour" / "cases.json"
-TYPES = ("mft", "dir", "inv", "doc")
+TYPES = ("mft", "dir", "inv", "doc", "page")
+_DOCUMENT_TYPES = ("doc", "page")
 PERTURBATIONS = ("negation", "hedge", "attribution", "evidence")
 
 SentenceScorer = Callable[[list[str]], Sequence[float]]
@@ -52,12 +57,14 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "dir": ({"original", "variant", "perturbation"}, {"margin"}),
     "inv": ({"texts"}, {"tolerance"}),
     "doc": ({"target", "claim_doc", "evidence_doc"}, {"margin"}),
+    "page": ({"target", "page"}, set()),
 }
 _EXPECT = {
     "mft": {"high", "low"},
     "dir": {"lower"},
     "inv": {"same_side"},
     "doc": {"higher_in_claim_doc"},
+    "page": {"high", "low"},
 }
 
 
@@ -121,6 +128,11 @@ def validate_case(case: object) -> None:
             _fail(case_id, "texts must be distinct")
         if case.get("tolerance") is not None:
             _check_number(case_id, "tolerance", case["tolerance"])
+    elif kind == "page":
+        _check_text(case_id, "target", case["target"])
+        _check_sentences(case_id, "page", case["page"], 2)
+        if case["page"].count(case["target"]) != 1:
+            _fail(case_id, "target must appear exactly once in page")
     else:
         _check_text(case_id, "target", case["target"])
         for field in ("claim_doc", "evidence_doc"):
@@ -208,6 +220,14 @@ def _check_doc(
     return ok, detail, {"claim_doc": round(s_claim, 4), "evidence_doc": round(s_evidence, 4)}
 
 
+def _check_page(case: dict, s: float, threshold: float) -> tuple[bool, str, dict]:
+    """Whether a page case passes: the target, read with its page, on the expected side."""
+    high = s >= threshold
+    ok = high if case["expect"] == "high" else not high
+    sign = ">=" if high else "<"
+    return ok, f"on its page {s:.3f} {sign} threshold {threshold:.3f}", {"score": round(s, 4)}
+
+
 def _tally(records: list[dict], key: Callable[[dict], str | None]) -> dict[str, dict]:
     groups: dict[str, list[bool]] = {}
     for record in records:
@@ -223,14 +243,22 @@ def _rate(passed: list[bool]) -> dict[str, Any]:
 
 
 def _score_documents(
-    score_documents: DocumentScorer, doc_cases: list[dict]
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    score_documents: DocumentScorer, doc_cases: list[dict], page_cases: list[dict]
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, float]]:
+    """One call for every document: each doc case's two documents, then each page."""
     docs = [list(case[field]) for case in doc_cases for field in ("claim_doc", "evidence_doc")]
+    docs += [list(case["page"]) for case in page_cases]
     scored = list(score_documents(docs))
     if len(scored) != len(docs):
         raise ValueError(f"score_documents returned {len(scored)} documents for {len(docs)}")
     arrays = [_as_scores(s, len(d), "score_documents") for s, d in zip(scored, docs, strict=True)]
-    return {case["id"]: (arrays[2 * i], arrays[2 * i + 1]) for i, case in enumerate(doc_cases)}
+    pairs = {case["id"]: (arrays[2 * i], arrays[2 * i + 1]) for i, case in enumerate(doc_cases)}
+    base = 2 * len(doc_cases)
+    pages = {
+        case["id"]: float(arrays[base + i][case["page"].index(case["target"])])
+        for i, case in enumerate(page_cases)
+    }
+    return pairs, pages
 
 
 def run_suite(
@@ -240,6 +268,8 @@ def run_suite(
     cases: list[dict] | None = None,
 ) -> dict:
     """Score every case (one batched call per scorer) and tally passes.
+
+    ``doc`` and ``page`` cases need ``score_documents`` and are skipped without it.
 
     Returns ``n``, ``passed``, ``pass_rate`` over the cases run, ``by_type`` (every type,
     with a ``skipped`` count), ``by_capability``, ``by_subtype`` (mft expectation and dir
@@ -253,18 +283,22 @@ def run_suite(
     score = {text: float(v) for text, v in zip(unique, values, strict=True)}
 
     doc_cases = [case for case in cases if case["type"] == "doc"]
-    doc_scores = (
-        _score_documents(score_documents, doc_cases) if score_documents and doc_cases else {}
-    )
+    page_cases = [case for case in cases if case["type"] == "page"]
+    doc_scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    page_scores: dict[str, float] = {}
+    if score_documents and (doc_cases or page_cases):
+        doc_scores, page_scores = _score_documents(score_documents, doc_cases, page_cases)
 
     records: list[dict] = []
     skipped: list[str] = []
     for case in cases:
+        if case["type"] in _DOCUMENT_TYPES and score_documents is None:
+            skipped.append(case["id"])
+            continue
         if case["type"] == "doc":
-            if score_documents is None:
-                skipped.append(case["id"])
-                continue
             ok, detail, scores = _check_doc(case, *doc_scores[case["id"]])
+        elif case["type"] == "page":
+            ok, detail, scores = _check_page(case, page_scores[case["id"]], threshold)
         else:
             ok, detail, scores = _check(case, score, threshold)
         records.append({"case": case, "passed": bool(ok), "detail": detail, "scores": scores})
@@ -272,12 +306,13 @@ def run_suite(
     by_type = {}
     for kind in TYPES:
         done = [r["passed"] for r in records if r["case"]["type"] == kind]
-        by_type[kind] = {**_rate(done), "skipped": len(skipped) if kind == "doc" else 0}
+        left = sum(1 for c in cases if c["type"] == kind and c["id"] in skipped)
+        by_type[kind] = {**_rate(done), "skipped": left}
 
     def subtype(record: dict) -> str | None:
         case = record["case"]
-        if case["type"] == "mft":
-            return f"mft:{case['expect']}"
+        if case["type"] in ("mft", "page"):
+            return f"{case['type']}:{case['expect']}"
         if case["type"] == "dir":
             return f"dir:{case['perturbation']}"
         return None

@@ -123,19 +123,48 @@ def choose_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.round(thresholds[best], 4))
 
 
+def _holds_in_every_group(
+    y: np.ndarray, p: np.ndarray, cut: float, groups: np.ndarray, least: float, min_positives: int
+) -> bool:
+    """Whether every group with ``min_positives`` positives has precision ``least`` at ``cut``."""
+    for g in np.unique(groups):
+        m = groups == g
+        flagged = m & (p >= cut)
+        if y[m].sum() >= min_positives and flagged.any() and y[flagged].mean() < least:
+            return False
+    return True
+
+
 def risk_bands(
-    y: np.ndarray, p: np.ndarray, threshold: float, high_precision: float = 0.8
+    y: np.ndarray,
+    p: np.ndarray,
+    threshold: float,
+    high_precision: float = 0.8,
+    groups: np.ndarray | None = None,
+    min_positives: int = 20,
 ) -> list[dict[str, float | str]]:
     """Three bands (low / review / high) and what each cut gives.
 
     ``review`` starts at the chosen threshold; ``high`` starts at the lowest cut
     whose out-of-fold precision reaches ``high_precision`` (or the threshold if
-    none does).
+    none does), pooled and, with ``groups`` (registers), within every group
+    holding at least ``min_positives`` positives: "high" then means the same
+    on every kind of text that can tell.
     """
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     precision, _, thresholds = precision_recall_curve(y, p)
     ok = np.flatnonzero((precision[:-1] >= high_precision) & (thresholds >= threshold))
+    if groups is not None:
+        groups = np.asarray(groups)
+        ok = np.array(
+            [
+                i
+                for i in ok
+                if _holds_in_every_group(y, p, thresholds[i], groups, high_precision, min_positives)
+            ],
+            dtype=np.int64,
+        )
     high = float(np.round(thresholds[ok[0]], 4)) if len(ok) else threshold
     bands = []
     for name, lo, hi in (("low", 0.0, threshold), ("review", threshold, high), ("high", high, 1.0)):
@@ -155,6 +184,45 @@ def risk_bands(
             }
         )
     return bands
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> list[float] | None:
+    """The Wilson score interval of a proportion ``k / n`` (None when ``n`` is 0)."""
+    if n == 0:
+        return None
+    phat = k / n
+    centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [float(max(0.0, centre - half)), float(min(1.0, centre + half))]
+
+
+def precision_by_register(
+    y: np.ndarray,
+    p: np.ndarray,
+    origin: np.ndarray,
+    register: np.ndarray,
+    cuts: dict[str, float],
+) -> list[dict]:
+    """What a flag means on each kind of text: precision at each cut, per origin and register.
+
+    Read from leave-one-topic-out scores, so each figure is what the model does
+    on a topic it never saw, for text of that register; intervals are Wilson's.
+    """
+    rows = []
+    for o, r in sorted({(str(a), str(b)) for a, b in zip(origin, register, strict=True)}):
+        m = (origin == o) & (register == r)
+        row: dict = {"slice": f"{o}/{r or '-'}", "n": int(m.sum()), "positives": int(y[m].sum())}
+        for name, cut in cuts.items():
+            flagged = m & (p >= cut)
+            k, n = int(y[flagged].sum()), int(flagged.sum())
+            row[name] = {
+                "cut": float(cut),
+                "flagged": n,
+                "precision": k / n if n else None,
+                "ci95": wilson(k, n),
+            }
+        rows.append(row)
+    return rows
 
 
 def _slice(y, p, mask, threshold, n_boot, seed) -> dict:
@@ -217,7 +285,16 @@ def evaluate_all(
             "model": {k: out[f"{name}_cv"][k] for k in ("roc_auc", "pr_auc", "f1")},
         }
     out["baselines"] = baselines
-    out["bands"] = risk_bands(y, topic_oof, threshold)
+    registers = np.array([f"{o}/{r}" for o, r in zip(origin, data.register, strict=True)])
+    out["bands"] = risk_bands(y, topic_oof, threshold, groups=registers)
+    out["bands_rule"] = (
+        "high: the lowest cut at or above the threshold where held-out-topic precision "
+        "reaches 0.8 pooled and in every origin/register with at least 20 unsupported sentences"
+    )
+    high = next(b["from"] for b in out["bands"] if b["band"] == "high")
+    out["by_register"] = precision_by_register(
+        y, topic_oof, origin, data.register, {"threshold": threshold, "high": high}
+    )
     out["calibration"] = reliability(y, doc_oof)
 
     # The label-noise review list: the sentences whose out-of-fold score most

@@ -158,9 +158,11 @@ def _tiers_section(r: dict) -> list[str]:
             f"encodes {casc['rescored_share']:.0%} of these sentences",
         ),
         "",
-        "Embedding scales tried (mean leave-one-topic-out ROC-AUC): "
-        + ", ".join(f"{c['name']} {fmt(c['topic_auc_mean'])}" for c in sem["selection"])
-        + ". Speed and cold start of each tier are in *Speed and memory* below (`make bench`). "
+        "Semantic configurations tried:",
+        "",
+        *_selection_table(sem["selection"], sem["chosen"]),
+        *_register_table(sem),
+        "Speed and cold start of each tier are in *Speed and memory* below (`make bench`). "
         "Cuts tried for the cascade (held-out topics):",
         "",
         "| cut | re-scored share | held-out-topic ROC-AUC | seed ROC-AUC |",
@@ -171,6 +173,70 @@ def _tiers_section(r: dict) -> list[str]:
         lines.append(
             f"| {c['cut']:g}{mark} | {c['rescored_share']:.1%} | {fmt(c['topic_roc_auc'])} | "
             f"{fmt(c['seed_roc_auc'])} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _selection_table(rows: list[dict], chosen: str) -> list[str]:
+    """Every configuration tried, with its held-out-topic ROC-AUC and behavioural suite.
+
+    The rows after the first few take one part of the claim features away
+    (or are the model before them), so the table is the ablation: each part's
+    effect on held-out topics and on the suite (sentences alone, at the
+    configuration's own max-F1 threshold).
+    """
+    lines = [
+        "### Configurations tried (leave-one-topic-out; each part's effect)",
+        "",
+        "| configuration | mean topic ROC-AUC | std | its threshold | suite | mft | dir | inv |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in rows:
+        mark = " (chosen)" if s["name"] == chosen else ""
+        suite = s.get("suite", {})
+
+        def rate(key: str, suite: dict = suite) -> str:
+            v = suite.get(key)
+            return "-" if v is None else f"{v:.1%}"
+
+        lines.append(
+            f"| {s['name']}{mark} | {fmt(s['topic_auc_mean'])} | {fmt(s['topic_auc_std'])} | "
+            f"{suite.get('threshold', '-')} | {rate('pass_rate')} | {rate('mft')} | "
+            f"{rate('dir')} | {rate('inv')} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _register_table(r: dict) -> list[str]:
+    """Expected precision at the threshold and at the high band, by origin and register."""
+    rows = r.get("by_register")
+    if not rows:
+        return []
+    lines = [
+        "### What a flag means by register (held-out topics)",
+        "",
+        "Precision of the sentences flagged, from leave-one-topic-out scores (a topic the "
+        "model never saw), with Wilson 95% intervals. Real pages of a register unlike ours "
+        "will differ: read these as the best case.",
+        "",
+        "| origin/register | sentences | unsupported | flagged at threshold | precision | "
+        "flagged at high | precision |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def prec(c: dict) -> str:
+        if c["precision"] is None:
+            return "-"
+        lo, hi = c["ci95"]
+        return f"{c['precision']:.2f} ({lo:.2f}-{hi:.2f})"
+
+    for row in rows:
+        t, h = row["threshold"], row["high"]
+        lines.append(
+            f"| {row['slice']} | {row['n']} | {row['positives']} | {t['flagged']} | {prec(t)} | "
+            f"{h['flagged']} | {prec(h)} |"
         )
     lines.append("")
     return lines
@@ -238,18 +304,8 @@ def _training_part(results: dict, figures: list[str], data_hash: str) -> str:
             f"| {t} | {m['n']} | {m['n_positive']} | {fmt(m['roc_auc'])} | "
             f"{fmt(m['pr_auc'])} | {fmt(m['f1'])} |"
         )
-    lines += [
-        "",
-        "### Configurations tried (leave-one-topic-out)",
-        "",
-        "| configuration | mean topic ROC-AUC | std |",
-        "|---|---|---|",
-    ]
-    for s in r["selection"]:
-        mark = " (chosen)" if s["name"] == r["chosen"] else ""
-        lines.append(
-            f"| {s['name']}{mark} | {fmt(s['topic_auc_mean'])} | {fmt(s['topic_auc_std'])} |"
-        )
+    lines += ["", *_selection_table(r["selection"], r["chosen"])]
+    lines += _register_table(r)
     lines += [
         "",
         "## Baselines in the same run",
@@ -272,7 +328,9 @@ def _training_part(results: dict, figures: list[str], data_hash: str) -> str:
         "## Risk bands",
         "",
         "Cuts on held-out-topic scores. *precision if cut here* and *recall if cut here* are "
-        "what flagging every sentence at or above the band's lower edge gives.",
+        "what flagging every sentence at or above the band's lower edge gives. "
+        f"Review starts at the threshold ({r['threshold_rule']}); "
+        f"{r.get('bands_rule', 'high: where held-out-topic precision reaches 0.8')}.",
         "",
         "| band | scores | share of sentences | unsupported in band | precision if cut here | "
         "recall if cut here |",

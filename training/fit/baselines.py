@@ -30,7 +30,7 @@ def majority_scores(y_train: np.ndarray, n: int) -> np.ndarray:
 
 def lexicon_scores(texts: Sequence[str]) -> np.ndarray:
     """A fixed keyword score squashed to [0, 1]; no training involved."""
-    cues = CueFeatures().fit(texts)
+    cues = CueFeatures(scope=False).fit(texts)  # the keyword baseline as it always was
     counts = cues.transform(texts).toarray()
     weights = np.array([LEXICON_WEIGHTS[name] for name in cues.get_feature_names_out()])
     return 1.0 / (1.0 + np.exp(-(counts @ weights)))

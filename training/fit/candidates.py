@@ -18,28 +18,49 @@ __all__ = [
     "SEMANTIC_QUICK",
 ]
 
-# The sentence model. In order of preference: cheapest to score first; among equal
-# cost, the aids that issue #2's hidden real-page figures favoured (cue features,
-# topic swap) first.
+# The sentence model, in order of preference. "claims" reads what a sentence asserts
+# (issue #19): names abstracted to their kind (``claim_risk.core.lexicon``), short
+# segments damped with their shape weighed (``claim_risk.core.shape``), and the cues of
+# a claim's scope (negation, attribution, the flat assertion). Its regularisation
+# variants follow; then each part taken away in turn and the model before #19, so
+# that the selection table shows what each part does on held-out topics and on the
+# behavioural suite. The one-standard-error rule prefers the first.
+_CLAIMS = {"cues": True}
 CANDIDATES: tuple[Candidate, ...] = (
-    Candidate("word12+cues+swap", {"cues": True}, augment=True),
-    Candidate("word12+cues", {"cues": True}),
-    Candidate("word12", {"cues": False}),
-    Candidate("word12+cues+swap C=1", {"cues": True, "C": 1.0}, augment=True),
-    Candidate("word12+cues+swap C=16", {"cues": True, "C": 16.0}, augment=True),
-    Candidate("word13+cues+swap", {"cues": True, "word_ngrams": (1, 3)}, augment=True),
-)
-QUICK = CANDIDATES[:3]
-
-# The semantic tier (``make semantic``): the fast features plus the MiniLM sentence
-# embedding at a scale against the TF-IDF block; scale 1 first (unit-length vectors).
-SEMANTIC_CANDIDATES: tuple[Candidate, ...] = tuple(
+    Candidate("claims", _CLAIMS),
+    Candidate("claims C=1", {**_CLAIMS, "C": 1.0}),
+    Candidate("claims C=16", {**_CLAIMS, "C": 16.0}),
+    Candidate("claims min_words=4", {**_CLAIMS, "min_words": 4}),
+    Candidate("claims - lexicon (+swap)", {**_CLAIMS, "lexicon": False}, augment=True),
+    Candidate("claims - shape", {**_CLAIMS, "min_words": None}),
+    Candidate("claims - scope cues", {**_CLAIMS, "scope_cues": False}),
     Candidate(
-        f"word12+cues+swap+minilm x{scale:g}",
-        {"cues": True, "embedding_scale": scale},
+        "before #19: word12+cues+swap",
+        {"cues": True, "lexicon": False, "min_words": None, "scope_cues": False},
         augment=True,
-    )
-    for scale in (1.0, 0.5, 2.0)
+    ),
+)
+QUICK = CANDIDATES[:2]
+
+# The semantic tier (``make semantic``): the same lexical features plus the MiniLM
+# sentence embedding of the sentence as written, at a scale against the TF-IDF block;
+# scale 1 first (unit-length vectors); then the semantic tier before #19.
+SEMANTIC_CANDIDATES: tuple[Candidate, ...] = (
+    *(
+        Candidate(f"claims+minilm x{scale:g}", {**_CLAIMS, "embedding_scale": scale})
+        for scale in (1.0, 0.5, 2.0)
+    ),
+    Candidate(
+        "before #19: word12+cues+swap+minilm x1",
+        {
+            "cues": True,
+            "lexicon": False,
+            "min_words": None,
+            "scope_cues": False,
+            "embedding_scale": 1.0,
+        },
+        augment=True,
+    ),
 )
 SEMANTIC_QUICK = SEMANTIC_CANDIDATES[:1]
 SELECTION_RULE = (
@@ -48,9 +69,13 @@ SELECTION_RULE = (
     "best mean"
 )
 
-# The context stage: the feature sets tried (simplest first, so the one-standard-error
-# rule prefers fewer features).
+# The context stage: the feature sets tried, in order of preference. The gated page
+# terms come first (issue #19: on real pages the plain page terms lifted every
+# sentence of a selling page and hid claims on citing pages); then the simplest first,
+# so the one-standard-error rule prefers fewer features.
 _SETS = (
+    ("gated", ("sentence", "page_top_gated")),
+    ("gated+mean", ("sentence", "page_top_gated", "page_mean_gated")),
     ("sentence", ("sentence",)),
     ("+page", ("sentence", "page_mean", "page_top")),
     ("+page+neighbours", ("sentence", "page_mean", "page_top", "neighbours")),

@@ -32,7 +32,7 @@ from claim_risk.core.artifacts import (
     SEMANTIC_DIR,
     parse_model,
 )
-from claim_risk.core.cues import CUES
+from claim_risk.core.shape import PATTERNS, SHAPES
 from claim_risk.version import __version__
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -40,7 +40,7 @@ from sklearn.pipeline import Pipeline
 
 from ..data.labelled import LabelledSet
 from .card import model_card, semantic_card, tier_metadata
-from .features import CueFeatures
+from .features import ABSTRACTOR, CueFeatures, ShapeFeatures, WordFeatures
 from .provenance import provenance
 from .save import atomic_dir, dump_json
 
@@ -100,20 +100,38 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
     clf: LogisticRegression = pipeline.named_steps["clf"]
     parts = dict(union.transformer_list)
     names = [n for n in parts if n != "embedding"]
-    if names not in (["word"], ["word", "cues"]) or not isinstance(parts["word"], TfidfVectorizer):
-        raise ValueError(f"expected features ['word'] or ['word', 'cues'], got {list(parts)}")
+    if names[:1] != ["word"] or names not in (
+        ["word"],
+        ["word", "cues"],
+        ["word", "shape"],
+        ["word", "cues", "shape"],
+    ):
+        raise ValueError(f"expected features word[, cues][, shape], got {list(parts)}")
+    if not isinstance(parts["word"], WordFeatures):
+        raise ValueError("the 'word' step must be WordFeatures")
     if "embedding" in parts and list(parts)[-1] != "embedding":
         raise ValueError("the 'embedding' step must come last")
     if "cues" in parts and not isinstance(parts["cues"], CueFeatures):
         raise ValueError("the 'cues' step must be CueFeatures")
-    vec: TfidfVectorizer = parts["word"]
+    word: WordFeatures = parts["word"]
+    abstract = bool(word.abstract)
+    if any(bool(getattr(parts[n], "abstract", abstract)) != abstract for n in names):
+        raise ValueError("every lexical step must read the same (abstracted or plain) text")
+    shape = parts.get("shape")
+    if shape is not None and (
+        not isinstance(shape, ShapeFeatures) or shape.min_words != word.min_words
+    ):
+        raise ValueError("the 'shape' step must be ShapeFeatures with the words' min_words")
+    if (shape is None) != (word.min_words is None):
+        raise ValueError("damping short segments needs the shape columns, and they need it")
+    vec: TfidfVectorizer = word.vectorizer_
     _check_vectorizer(vec)
     vocabulary = [str(v) for v in vec.get_feature_names_out()]
     idf = np.round(np.asarray(vec.idf_, dtype=np.float64), IDF_DECIMALS)
     vec.idf_ = idf
     clf.coef_ = np.round(clf.coef_, WEIGHT_DECIMALS)
     clf.intercept_ = np.round(clf.intercept_, WEIGHT_DECIMALS)
-    cues = dict(CUES) if "cues" in parts else {}
+    cues = parts["cues"].cues if "cues" in parts else {}
     weights = clf.coef_[0]
     embedding = None
     if "embedding" in parts:
@@ -128,6 +146,15 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
             "pooling": "mean+l2",
             "scale": float(parts["embedding"].scale),
             "weights": emb.tolist(),
+        }
+    shape_spec = None
+    if shape is not None:
+        weights, shape_weights = weights[: -len(SHAPES)], weights[-len(SHAPES) :]
+        shape_spec = {
+            "min_words": int(shape.min_words),
+            "names": list(SHAPES),
+            "patterns": dict(PATTERNS),
+            "weights": shape_weights.tolist(),
         }
     lo, hi = vec.ngram_range
     spec = {
@@ -147,6 +174,10 @@ def export_sentence_model(pipeline: Pipeline) -> dict:
         "weights": weights.tolist(),
         "intercept": float(clf.intercept_[0]),
     }
+    if abstract:
+        spec["lexicon"] = ABSTRACTOR.to_data()
+    if shape_spec is not None:
+        spec["shape"] = shape_spec
     if embedding is not None:
         spec["embedding"] = embedding
     return spec

@@ -76,6 +76,28 @@ def explain_choice(rows: list[dict], chosen: str) -> None:
         )
 
 
+def suite_pass_rate(
+    cand: Candidate, data: LabelledSet, topic_oof: np.ndarray, seed: int
+) -> dict[str, float]:
+    """The behavioural suite, sentences alone, for ``cand`` fitted on all data.
+
+    The threshold is the candidate's own (max F1 on its held-out-topic scores),
+    so candidates are compared as each would ship.
+    """
+    from ..evaluation.behaviour import run_suite
+    from ..evaluation.evaluate import choose_threshold
+
+    model = fit_candidate(cand, data.texts, data.y, data.augmentable, seed)
+    threshold = choose_threshold(data.y, topic_oof)
+
+    def alone(texts: list[str]) -> list[float]:
+        return model.predict_proba(texts)[:, 1].tolist() if texts else []
+
+    result = run_suite(alone, threshold)
+    by_type = {t: r["pass_rate"] for t, r in result["by_type"].items() if r.get("n")}
+    return {"threshold": threshold, "pass_rate": result["pass_rate"], **by_type}
+
+
 def _select(
     candidates: tuple[Candidate, ...], data: LabelledSet, seed: int, n_jobs: int
 ) -> tuple[list[dict], dict[str, np.ndarray], Candidate]:
@@ -84,6 +106,7 @@ def _select(
         t0 = time.perf_counter()
         p = out_of_fold(cand, data, data.topic, seed, n_jobs=n_jobs)
         aucs = per_group_auc(data.y, p, data.topic)
+        suite = suite_pass_rate(cand, data, p, seed)
         selection.append(
             {
                 "name": cand.name,
@@ -94,12 +117,14 @@ def _select(
                 "topic_auc_mean": float(np.mean(list(aucs.values()))),
                 "topic_auc_std": float(np.std(list(aucs.values()))),
                 "topic_auc": aucs,
+                "suite": suite,
             }
         )
         topic_oof[cand.name] = p
         print(
             f"    {cand.name:28s} held-out-topic ROC-AUC {selection[-1]['topic_auc_mean']:.3f}"
-            f" ± {selection[-1]['topic_auc_std']:.3f} ({time.perf_counter() - t0:.1f}s)",
+            f" ± {selection[-1]['topic_auc_std']:.3f}, suite {suite['pass_rate']:.1%}"
+            f" ({time.perf_counter() - t0:.1f}s)",
             file=sys.stderr,
         )
     chosen = candidates[one_standard_error(selection, len(set(data.topic)))]

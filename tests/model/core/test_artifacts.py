@@ -86,6 +86,19 @@ def test_truncated_model_with_matching_hash_is_refused(model_copy: Path) -> None
             "unknown context feature",
         ),
         (lambda s: s["context_model"].__setitem__("window", 0), "window must be an integer from 1"),
+        (lambda s: s["sentence_model"]["shape"]["weights"].pop(), "shape weights must be"),
+        (lambda s: s["sentence_model"]["shape"].__setitem__("min_words", 0), "min_words must"),
+        (lambda s: s["sentence_model"]["shape"].__setitem__("names", ["x"]), "shape names"),
+        (
+            lambda s: s["sentence_model"]["shape"]["patterns"].__setitem__("flat", "(("),
+            "does not compile",
+        ),
+        (lambda s: s["sentence_model"]["lexicon"].pop("kinds"), "lexicon must be an object"),
+        (
+            lambda s: s["sentence_model"]["lexicon"]["terms"]["treatment"].append("Garlic"),
+            "lower-case",
+        ),
+        (lambda s: s["sentence_model"]["lexicon"]["terms"].__setitem__("treatment", "x"), "lists"),
     ],
 )
 def test_malformed_model_is_refused(model_copy: Path, edit, match: str) -> None:
@@ -146,3 +159,15 @@ def test_symlink_loop_folder_is_refused(tmp_path: Path) -> None:
 def test_missing_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no model folder"):
         load_model(tmp_path / "nowhere")
+
+
+def test_shipped_model_reads_abstracted_text_and_segment_shape() -> None:
+    """Both shipped tiers carry their lexicon and shape; a remedy swap scores the same."""
+    from claim_risk import score_sentences
+
+    for name in ("fast", "semantic"):
+        spec = json.loads((DEFAULT_DIR / ("" if name == "fast" else "semantic") / "model.json")
+                          .read_text(encoding="utf-8"))["sentence_model"]  # fmt: skip
+        assert spec["lexicon"]["terms"]["treatment"] and spec["shape"]["min_words"] >= 1
+    a, b = score_sentences(["Garlic cures flu.", "Kratom cures anxiety."], model_dir="fast")
+    assert a == b

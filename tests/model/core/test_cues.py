@@ -86,7 +86,10 @@ def test_start_words_are_known_only_for_shipped_patterns() -> None:
     assert cue_starts({"a": CUES["hedge"], "b": r"\bmaybe\b"}) is None
     assert cue_starts({}) is None
     starts = cue_starts(CUES)
-    assert starts.outcome("cures") == 1 and starts.outcome("no") == -1
+    assert starts.outcome("miracle") == list(CUES).index("booster") + 1
+    assert starts.outcome("cures") == starts.outcome("miracle")
+    assert starts.outcome("_treatment_") is None and starts.outcome("no") == -1
+    assert starts.outcome("can") == -1  # "can cause": a possible effect
     assert starts.outcome("i") == list(CUES).index("first_person") + 1
     assert starts.outcome("1999") == len(CUES) and starts.outcome("the") is None
 

@@ -132,6 +132,7 @@ def test_cascade_keeps_fast_below_the_cut_and_semantic_above() -> None:
     assert model.first is load_model("fast") and model.second is load_model("semantic")
     fast = load_model("fast")
     texts = [*CLAIMS, "Buy now.", "It is a herb.", "This cures everything, 100% safe."]
+    texts += ["Critics claim that garlic cures flu.", "Ask your doctor about the risks."]
     p_fast = sigmoid(fast.sentence_logits(texts).alone)
     p_sem = sigmoid(load_model("semantic").sentence_logits(texts).alone)
     p_casc = sigmoid(model.sentence_logits(texts).alone)

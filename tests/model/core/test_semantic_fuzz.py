@@ -76,7 +76,8 @@ def test_empty_feature_matrix_gives_float_logits() -> None:
     matrix = FeatureMatrix(rows=empty, cols=empty, values=np.zeros(0), n_rows=3)
     z = SentenceModel.logits(model, ["a", "b", "c"], matrix=matrix)
     assert z.dtype == np.float64 and len(z) == 3
-    np.testing.assert_array_equal(z, np.full(3, model.intercept))
+    shape = model.shape.columns(["a", "b", "c"]) @ model.shape_weights  # only the segment shape
+    np.testing.assert_allclose(z, model.intercept + shape, rtol=0, atol=1e-12)
 
 
 @needs_encoder

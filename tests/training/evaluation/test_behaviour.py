@@ -71,7 +71,7 @@ SMALL = [
 
 def test_shipped_suite_loads_with_every_type_and_perturbation(cases: list[dict]) -> None:
     kinds = {c["type"] for c in cases}
-    assert kinds == {"mft", "dir", "inv", "doc"}
+    assert kinds == {"mft", "dir", "inv", "doc", "page"}
     expects = [c["expect"] for c in of_type(cases, "mft")]
     assert expects.count("high") >= 60 and expects.count("low") >= 40
     perturbations = [c["perturbation"] for c in of_type(cases, "dir")]
@@ -105,6 +105,8 @@ def _broken(kind: str) -> dict:
         "doc": {"id": "x", "type": "doc", "capability": "context", "target": "It helps.",
                 "claim_doc": ["Buy it.", "It helps."], "evidence_doc": ["It helps.", "Weak."],
                 "expect": "higher_in_claim_doc"},
+        "page": {"id": "x", "type": "page", "capability": "context", "target": "It helps.",
+                 "page": ["Buy it.", "It helps."], "expect": "high"},
     }[kind]  # fmt: skip
     base["id"] = "broken-case-7"
     return base
@@ -126,6 +128,8 @@ BREAKAGES = [
     ("inv", lambda c: c.update(texts=["Fine.", 3])),
     ("doc", lambda c: c.update(evidence_doc=["Nothing here.", "Or here."])),
     ("doc", lambda c: c.update(claim_doc=["It helps.", "It helps."])),
+    ("page", lambda c: c.update(page=["Nothing here.", "Or here."])),
+    ("page", lambda c: c.update(expect="higher_in_claim_doc")),
 ]
 
 
@@ -179,12 +183,13 @@ def test_oracle_scorer_passes_every_mft_case_and_its_inverse_fails_them(cases: l
 
 
 def test_doc_cases_are_skipped_without_a_document_scorer(cases: list[dict]) -> None:
-    doc_ids = [c["id"] for c in of_type(cases, "doc")]
+    doc_ids = [c["id"] for c in cases if c["type"] in ("doc", "page")]
     result = run_suite(constant(0.5), THRESHOLD, cases=cases)
     assert result["skipped"] == doc_ids
     assert result["by_type"]["doc"] == {
-        "n": 0, "passed": 0, "pass_rate": None, "skipped": len(doc_ids)
+        "n": 0, "passed": 0, "pass_rate": None, "skipped": len(of_type(cases, "doc"))
     }  # fmt: skip
+    assert result["by_type"]["page"]["skipped"] == len(of_type(cases, "page"))
     assert result["n"] == len(cases) - len(doc_ids)
     assert not {f["id"] for f in result["failures"]} & set(doc_ids)
 
@@ -221,7 +226,25 @@ def test_each_scorer_is_called_once_with_unique_sentences(cases: list[dict]) -> 
     assert len(calls) == 1 and len(doc_calls) == 1
     assert len(calls[0]) == len(set(calls[0]))
     assert "Colloidal silver cures strep throat." in calls[0]
-    assert len(doc_calls[0]) == 2 * len(of_type(cases, "doc"))
+    assert len(doc_calls[0]) == 2 * len(of_type(cases, "doc")) + len(of_type(cases, "page"))
+
+
+def test_page_cases_read_the_target_on_its_page(cases: list[dict]) -> None:
+    """A page case passes on the target's score within its page, on the expected side."""
+    pages = of_type(cases, "page")
+    assert {c["expect"] for c in pages} == {"high", "low"}
+    expect = {c["target"]: c["expect"] for c in pages}
+
+    def right(documents: list[list[str]]) -> list[list[float]]:
+        return [[0.9 if expect.get(s) == "high" else 0.1 for s in d] for d in documents]
+
+    def wrong(documents: list[list[str]]) -> list[list[float]]:
+        return [[0.1 if expect.get(s) == "high" else 0.9 for s in d] for d in documents]
+
+    good = run_suite(constant(0.5), THRESHOLD, score_documents=right, cases=cases)
+    bad = run_suite(constant(0.5), THRESHOLD, score_documents=wrong, cases=cases)
+    assert good["by_type"]["page"]["passed"] == len(pages)
+    assert bad["by_type"]["page"]["passed"] == 0
 
 
 def test_rules_on_small_handmade_cases() -> None:

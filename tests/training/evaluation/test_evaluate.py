@@ -9,7 +9,9 @@ from claim_risk.training.evaluation.evaluate import (
     binary_metrics,
     bootstrap_intervals,
     choose_threshold,
+    precision_by_register,
     risk_bands,
+    wilson,
 )
 
 Y = np.array([1, 1, 0, 1, 0, 0])
@@ -58,3 +60,32 @@ def test_threshold_maximises_f1() -> None:
     assert bands[2]["from"] == pytest.approx(0.8)  # first cut with precision >= 0.99
     assert bands[2]["recall_if_cut_here"] == pytest.approx(2 / 3)
     assert sum(b["share_of_sentences"] for b in bands) == pytest.approx(1.0)
+
+
+def test_high_band_holds_in_every_register_that_can_tell() -> None:
+    """Pooled precision reaches 0.8 at 0.7; register b is wrong on a third of its flags there."""
+    y = np.array([1, 1, 1, 1, 0, 0, 1, 1, 0, 0])
+    p = np.array([0.9, 0.85, 0.8, 0.75, 0.1, 0.2, 0.95, 0.9, 0.7, 0.6])
+    g = np.array(["a"] * 6 + ["b"] * 4)
+    pooled = risk_bands(y, p, 0.5, high_precision=0.8)
+    by_group = risk_bands(y, p, 0.5, high_precision=0.8, groups=g, min_positives=2)
+    assert pooled[2]["from"] == pytest.approx(0.7)
+    assert by_group[2]["from"] == pytest.approx(0.75)  # b's negative at 0.7 left out
+    ignored = risk_bands(y, p, 0.5, high_precision=0.8, groups=g, min_positives=3)
+    assert ignored[2]["from"] == pytest.approx(0.7)  # b has too few positives to tell
+
+
+def test_precision_by_register_counts_each_slice() -> None:
+    y = np.array([1, 0, 1, 0])
+    p = np.array([0.9, 0.8, 0.2, 0.95])
+    rows = precision_by_register(
+        y, p, np.array(["seed", "seed", "authored", "authored"]),
+        np.array(["promotional"] * 2 + ["evidence"] * 2), {"threshold": 0.5},
+    )  # fmt: skip
+    by = {r["slice"]: r for r in rows}
+    assert by["seed/promotional"]["threshold"]["precision"] == 0.5
+    assert by["authored/evidence"]["threshold"] == {
+        "cut": 0.5, "flagged": 1, "precision": 0.0, "ci95": wilson(0, 1)
+    }  # fmt: skip
+    lo, hi = wilson(5, 10)
+    assert lo < 0.5 < hi and wilson(0, 0) is None

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from claim_risk.core.artifacts import parse_model
 from claim_risk.core.linear import sigmoid
+from claim_risk.core.shape import SHAPES
 from claim_risk.training.data.sentences import SENTENCES, read_rows
 from claim_risk.training.fit.export import WEIGHT_DECIMALS, export_sentence_model, model_json
 from claim_risk.training.fit.features import SOLVER_TOL, build_pipeline, logistic_regression
@@ -76,7 +77,7 @@ def test_explanations_equal_the_pipeline_arithmetic(fitted) -> None:
     pipe, model, texts = fitted
     X = pipe.named_steps["features"].transform(texts[:20]).toarray()
     coef = pipe.named_steps["clf"].coef_[0]
-    names = model.features.feature_names()
+    names = list(model.features.feature_names()) + [f"shape:{n}" for n in SHAPES]
     for row, explained in zip(X, model.explain(texts[:20], k=10_000), strict=True):
         expected = {names[j]: row[j] * coef[j] for j in np.flatnonzero(row * coef)}
         got = dict(explained["up"] + explained["down"])
@@ -85,7 +86,7 @@ def test_explanations_equal_the_pipeline_arithmetic(fitted) -> None:
 
 
 def test_unsupported_settings_are_refused() -> None:
-    pipe = build_pipeline().set_params(features__word__stop_words="english")
+    pipe = build_pipeline().set_params(features__word__vectorizer__stop_words="english")
     pipe.fit(["a cure for all", "ask a doctor", "a cure", "a doctor"], [1, 0, 1, 0])
     with pytest.raises(ValueError, match="does not support"):
         export_sentence_model(pipe)
