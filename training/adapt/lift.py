@@ -13,8 +13,9 @@ and only the user has it. So:
   labelled or not) through the shipped tier's context stage, as ``predict``
   scores them. Before, after and their difference come with 95% intervals
   from a page-level (cluster) bootstrap. With too few pages or labels of
-  either class the report says so in words (``enough`` False) and leaves out
-  figures it cannot compute. Never an in-sample figure.
+  either class (``MIN_PAGES``, ``MIN_CLASS``) the report says so in words
+  (``enough`` False) and gives no figures (None) rather than chance ones.
+  Never an in-sample figure.
 - ``retrain`` fits the adapted model on the team's set and all the user's
   labels with the weight the same inner cross-validation chooses on all their
   pages, writes it as a complete model folder (``--model DIR`` scores with
@@ -501,7 +502,8 @@ def _too_few(n_pages: int, n_pos: int, n_neg: int) -> str | None:
     return (
         "too few labels to tell whether they help: "
         + "; ".join(lacks)
-        + ". Label more sentences, on more pages; until then any figure here is mostly chance."
+        + ". Label more sentences, on more pages: with fewer, any figure would be mostly chance, "
+        "so none is given."
     )
 
 
@@ -535,14 +537,15 @@ def _to_encode(setup: Setup, user: UserPages, seed: int) -> list[list[str]]:
     return [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
 
 
-def _computable(user: UserPages) -> bool:
-    """Whether any out-of-fold figure exists: two pages, and labels of both kinds."""
-    return len(user.pages) >= 2 and 0 < int(user.y.sum()) < len(user.y)
+def _warning(user: UserPages) -> str | None:
+    """The too-few-labels warning for ``user``'s labels, or None when there are enough."""
+    n_pos = int(user.y.sum())
+    return _too_few(len(user.pages), n_pos, len(user.y) - n_pos)
 
 
 def work_units(setup: Setup, user: UserPages, seed: int) -> int:
     """The progress total of ``measure``: chunks to encode and models to fit."""
-    if not _computable(user):
+    if _warning(user):
         return 1
     return len(_to_encode(setup, user, seed)) + fits_needed(len(user.pages))
 
@@ -551,13 +554,10 @@ def measure(setup: Setup, user: UserPages, seed: int, tick: _Counter) -> LiftRep
     """``measure_lift`` on a prepared tier and user set, reporting through ``tick``."""
     pages = user.page_ids
     n_pos = int(user.y.sum())
-    n_neg = len(user.y) - n_pos
-    warning = _too_few(len(pages), n_pos, n_neg)
-    base = LiftReport(setup.tier, len(user.y), len(pages), n_pos, None, 0, warning=warning)
-    if not _computable(user):
-        why = "at least two labelled pages and labels of both kinds are needed for any figure"
-        tick("nothing to measure")
-        return replace(base, warning=warning or why)
+    warning = _warning(user)
+    if warning:
+        tick("too few labels to measure")
+        return LiftReport(setup.tier, len(user.y), len(pages), n_pos, None, 0, warning=warning)
     folds = page_folds(pages, _fold_count(len(pages)), seed)
     tick("starting", step=False)
     chunks = _to_encode(setup, user, seed)
@@ -608,8 +608,7 @@ def measure(setup: Setup, user: UserPages, seed: int, tick: _Counter) -> LiftRep
         after_ci=_pair(cis["after"]),
         delta=a - b,
         delta_ci=_pair(cis["lift"]),
-        enough=warning is None,
-        warning=warning,
+        enough=True,
         per_fold=tuple(per_fold),
         weight_aucs={w: _num(v) for w, v in weight_aucs.items()},
     )
