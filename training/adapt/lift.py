@@ -327,7 +327,7 @@ def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
 
 @dataclass
 class _Counter:
-    """Counts fits for the ``progress`` callback."""
+    """Counts units of work (chunks encoded, models fitted) for the ``progress`` callback."""
 
     progress: Progress | None
     total: int
