@@ -1,0 +1,174 @@
+"""The workbench as a person uses it, in a real Chromium driven by Playwright (issue 20 point 4).
+
+Open the printed URL, label by keyboard, reload and find the labels there,
+label in two tabs at once, see hostile page text as text, and nothing fetched
+from anywhere but the workbench. Playwright cannot download its own browsers
+here, so it drives Debian's chromium (`.ci/run` installs it); without it, or
+without Playwright, these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.training.review.conftest import Workbench
+
+CHROMIUM = shutil.which("/usr/bin/chromium") or shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip(
+        "no Chromium on this machine: `apt-get install chromium` (as .ci/run does) to run "
+        "the workbench in a real browser",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'"
+)
+
+READY = "body[data-ready=true]"
+NOT_SAVING = "() => document.querySelectorAll('li.sent .label.saving').length === 0"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser) -> Iterator:
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+def _open(context, bench: Workbench):
+    page = context.new_page()
+    page.goto(bench.url)
+    page.wait_for_selector(READY)
+    return page
+
+
+def _ids(page) -> list[str]:
+    return page.eval_on_selector_all("li.sent", "els => els.map(e => e.dataset.id)")
+
+
+def _labels_on_page(page) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "li.sent", "els => Object.fromEntries(els.map(e => [e.dataset.id, e.dataset.label]))"
+    )
+
+
+def _saved(bench: Workbench) -> dict[str, str]:
+    status, state = bench.request("GET", "/api/state")
+    assert status == 200
+    return state["labels"]
+
+
+def test_open_label_by_keyboard_and_reload(context, workbench: Workbench) -> None:
+    page = _open(context, workbench)
+    assert page.url == workbench.base + "/"  # the token left the address bar
+    assert page.title() == "claim-risk review"
+    assert "Next to label" in page.inner_text("#view-title")
+    first = _ids(page)[:4]
+    page.keyboard.press("u")
+    page.keyboard.press("n")
+    page.keyboard.press("h")
+    page.keyboard.press("s")
+    page.wait_for_function(NOT_SAVING)
+    shown = [page.inner_text(f"li.sent[data-id='{sid}'] .label") for sid in first]
+    assert shown == ["unsupported", "none", "hedged", "skipped"]
+    expected = {first[0]: "unsupported", first[1]: "none", first[2]: "hedged"}
+    assert _saved(workbench) == expected
+    assert "3 of 21 sentences labelled" in page.inner_text("#counts")
+    # j / k move the focus; the help opens with ? and closes with Escape.
+    focused = page.get_attribute("li.sent[aria-selected=true]", "data-id")
+    page.keyboard.press("k")
+    assert page.get_attribute("li.sent[aria-selected=true]", "data-id") != focused
+    page.keyboard.press("j")
+    assert page.get_attribute("li.sent[aria-selected=true]", "data-id") == focused
+    page.keyboard.press("?")
+    assert page.is_visible("#help")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#help")
+
+    page.reload()
+    page.wait_for_selector(READY)
+    assert "3 of 21 sentences labelled" in page.inner_text("#counts")
+    assert not set(first) & set(_ids(page))  # labelled and skipped ones are not suggested again
+    seen: dict[str, str] = {}
+    for _ in range(4):  # every page, by ]
+        page.keyboard.press("]")
+        seen.update(_labels_on_page(page))
+    assert {sid: label for sid, label in seen.items() if label} == expected
+    # a label is cleared with x
+    page.keyboard.press("g")
+    page.keyboard.press("]")
+    sid = next(s for s in _ids(page) if s in expected)
+    while page.get_attribute("li.sent[aria-selected=true]", "data-id") != sid:
+        page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.wait_for_function(NOT_SAVING)
+    assert sid not in _saved(workbench)
+
+
+def test_two_tabs_labelling_at_once_both_persist(context, workbench: Workbench) -> None:
+    a = _open(context, workbench)
+    b = context.new_page()
+    b.goto(workbench.base + "/")  # the second tab has the cookie, not the token
+    b.wait_for_selector(READY)
+    a.keyboard.press("]")  # tab A on the riskiest page, tab B on the next
+    b.keyboard.press("]")
+    b.keyboard.press("]")
+    ids_a, ids_b = _ids(a)[:3], _ids(b)[:3]
+    assert not set(ids_a) & set(ids_b)
+    for key in "unh":  # interleaved, without waiting for either tab's saves
+        a.keyboard.press(key)
+        b.keyboard.press(key)
+    a.wait_for_function(NOT_SAVING)
+    b.wait_for_function(NOT_SAVING)
+    names = {"u": "unsupported", "n": "none", "h": "hedged"}
+    expected = {sid: names[k] for ids in (ids_a, ids_b) for sid, k in zip(ids, "unh", strict=True)}
+    assert _saved(workbench) == expected
+    for tab in (a, b):
+        tab.reload()
+        tab.wait_for_selector(READY)
+        assert "6 of 21 sentences labelled" in tab.inner_text("#counts")
+
+
+def test_hostile_page_text_stays_text(context, workbench: Workbench) -> None:
+    page = _open(context, workbench)
+    for _ in range(4):
+        page.keyboard.press("]")
+        if "hostile" in page.inner_text("#view-title"):
+            break
+    assert "hostile.txt" in page.inner_text("#view-title")
+    texts = page.eval_on_selector_all("li.sent .text", "els => els.map(e => e.textContent)")
+    assert any(t.startswith("<script>document.title='pwned'</script>") for t in texts)
+    assert any(t.startswith("<img src=x onerror=") for t in texts)
+    assert page.title() == "claim-risk review"
+    assert page.query_selector_all("#sentences img, #sentences script") == []
+
+
+def test_nothing_is_fetched_from_elsewhere_and_no_token_means_401(
+    browser, workbench: Workbench
+) -> None:
+    ctx = browser.new_context()
+    try:
+        urls: list[str] = []
+        page = ctx.new_page()
+        page.on("request", lambda r: urls.append(r.url))
+        response = page.goto(workbench.base + "/")
+        assert response is not None and response.status == 401
+        page.goto(workbench.url)
+        page.wait_for_selector(READY)
+        page.keyboard.press("]")
+        assert urls and all(
+            u.startswith(workbench.base + "/") or u.startswith("data:") for u in urls
+        )
+    finally:
+        ctx.close()
