@@ -4,7 +4,9 @@
         --topic my_site
     python -m claim_risk.training.adapt suggest labels/user/my_pages.csv --n 50
     # fill the `label` column of the suggested rows (unsupported / hedged / none), then:
-    make train
+    python -m claim_risk.training.adapt lift labels/user/my_pages.csv
+    python -m claim_risk.training.adapt retrain labels/user/*.csv --out my_model/
+    predict --model my_model/ --file new_page.html
 
 ``extract`` reads files and folders the way ``predict`` does (text, Markdown,
 HTML reduced to its main text), keeps a copy of each document's text under
@@ -13,7 +15,11 @@ columns (label empty, ``origin`` = ``user``) plus the current model's score.
 Document ids are derived from the file name and a hash of its text, so they
 and the sentence ids are stable across runs. ``suggest`` ranks the unlabelled
 rows (see ``training/adapt/suggest.py``) and rewrites the file with the suggested rows
-first. Rows left unlabelled are ignored by training.
+first. Rows left unlabelled are ignored by training. ``lift`` measures what your
+labels add on your own pages, by cross-validation grouped by page (before and
+after, with intervals, and a warning when there are too few to tell);
+``retrain`` writes a model folder fitted with them and its ``lift.json``
+(``training/adapt/lift.py``). ``make train`` also reads ``labels/user/*.csv``.
 
 A user's labels are never lost:
 - ``--out`` must be one of extract's own files (every row ``origin`` = ``user``)
@@ -43,7 +49,9 @@ A user's labels are never lost:
 
 Exit status: 0 done; 2 refused (``--out`` not extract's, a bad label); 3 an input
 unreadable, or a file that could not be written (read-only folder, full disk,
-no permission: one line on standard error, and nothing changed).
+no permission: one line on standard error, and nothing changed); for ``lift`` and
+``retrain`` also 2 for an unknown tier or an ``--out`` that is not a model folder,
+and 7 when the shipped model cannot be read.
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ from ..data.sentences import (
     write_rows,
     write_text,
 )
+from .lift import add_commands, run_command
 
 __all__ = ["Refused", "WriteFailed", "check_out", "doc_id_for", "extract", "suggest"]
 
@@ -520,7 +529,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("csv", type=Path)
     s.add_argument("--n", type=int, default=50, help="how many to suggest (default 50)")
     s.add_argument("--model", default=None, help="model folder used for the scores")
+    add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command in ("lift", "retrain"):
+        return run_command(args)
     if args.command == "extract":
         try:
             problems = extract(args.paths, args.out, args.topic, args.model, args.force)
