@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="another host name the browser may use to reach the server (repeatable)",
     )
     r.add_argument("--model", default=None, help="model name or folder (default: fast)")
+    r.add_argument(
+        "--tier",
+        choices=("fast", "semantic", "auto"),
+        default="auto",
+        help="the tier retraining adapts (default auto: semantic when its encoder is installed)",
+    )
     r.add_argument("--topic", default="user", help="topic name for new rows (default user)")
     r.add_argument(
         "--models",
@@ -146,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(32)
     models = args.models or args.labels.parent / "models"
-    job = RetrainJob(args.labels, models, lambda out, _result: session.rescore(out))
+    job = RetrainJob(args.labels, models, lambda out, _result: session.rescore(out), args.tier)
     hosts = allowed_hosts(args.host, port, args.allow_host)
     app = create_app(session, job, token, hosts, port)
     url = f"http://{_url_host(args.host)}:{port}/?token={token}"

@@ -27,7 +27,7 @@ __all__ = ["RetrainJob", "command"]
 ERROR_LINES = 20
 
 
-def command(labels: Path, out: Path) -> list[str]:
+def command(labels: Path, out: Path, tier: str = "auto") -> list[str]:
     """The retraining command line for ``labels``, writing the model folder ``out``."""
     return [
         sys.executable,
@@ -37,6 +37,8 @@ def command(labels: Path, out: Path) -> list[str]:
         str(labels),
         "--out",
         str(out),
+        "--tier",
+        tier,
         "--progress-json",
     ]
 
@@ -49,8 +51,10 @@ class RetrainJob:
         labels: Path,
         models: Path,
         on_done: Callable[[Path, dict[str, Any]], None] | None = None,
+        tier: str = "auto",
     ) -> None:
         self.labels = labels
+        self.tier = tier
         self.models = models
         self.on_done = on_done
         self._lock = threading.Lock()
@@ -74,7 +78,7 @@ class RetrainJob:
             self._status = {"state": "running", "stage": "starting", "done": 0, "total": 0}
             self.models.mkdir(parents=True, exist_ok=True)
             self._proc = subprocess.Popen(
-                command(self.labels, out),
+                command(self.labels, out, self.tier),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

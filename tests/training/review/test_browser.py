@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.training.review.conftest import Workbench
+from tests.training.review.conftest import Workbench, start_workbench, stop
 
 CHROMIUM = shutil.which("/usr/bin/chromium") or shutil.which("chromium")
 if CHROMIUM is None:
@@ -28,7 +29,8 @@ sync_api = pytest.importorskip(
 )
 
 READY = "body[data-ready=true]"
-NOT_SAVING = "() => document.querySelectorAll('li.sent .label.saving').length === 0"
+# Every key handled and every label saved.
+SETTLED = "() => !document.body.dataset.busy && !document.querySelector('li.sent .label.saving')"
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,12 @@ def _open(context, bench: Workbench):
     return page
 
 
+def press(page, key: str) -> None:
+    """Press ``key`` and wait until the page has handled it (and saved what it labelled)."""
+    page.keyboard.press(key)
+    page.wait_for_function(SETTLED)
+
+
 def _ids(page) -> list[str]:
     return page.eval_on_selector_all("li.sent", "els => els.map(e => e.dataset.id)")
 
@@ -75,11 +83,10 @@ def test_open_label_by_keyboard_and_reload(context, workbench: Workbench) -> Non
     assert page.title() == "claim-risk review"
     assert "Next to label" in page.inner_text("#view-title")
     first = _ids(page)[:4]
-    page.keyboard.press("u")
-    page.keyboard.press("n")
-    page.keyboard.press("h")
-    page.keyboard.press("s")
-    page.wait_for_function(NOT_SAVING)
+    for key in "unhs":  # typed at speed: the keys queue, in order
+        page.keyboard.press(key)
+    page.wait_for_function(SETTLED)
+    page.wait_for_function(SETTLED)
     shown = [page.inner_text(f"li.sent[data-id='{sid}'] .label") for sid in first]
     assert shown == ["unsupported", "none", "hedged", "skipped"]
     expected = {first[0]: "unsupported", first[1]: "none", first[2]: "hedged"}
@@ -87,13 +94,13 @@ def test_open_label_by_keyboard_and_reload(context, workbench: Workbench) -> Non
     assert "3 of 21 sentences labelled" in page.inner_text("#counts")
     # j / k move the focus; the help opens with ? and closes with Escape.
     focused = page.get_attribute("li.sent[aria-selected=true]", "data-id")
-    page.keyboard.press("k")
+    press(page, "k")
     assert page.get_attribute("li.sent[aria-selected=true]", "data-id") != focused
-    page.keyboard.press("j")
+    press(page, "j")
     assert page.get_attribute("li.sent[aria-selected=true]", "data-id") == focused
-    page.keyboard.press("?")
+    press(page, "?")
     assert page.is_visible("#help")
-    page.keyboard.press("Escape")
+    press(page, "Escape")
     assert not page.is_visible("#help")
 
     page.reload()
@@ -102,18 +109,22 @@ def test_open_label_by_keyboard_and_reload(context, workbench: Workbench) -> Non
     assert not set(first) & set(_ids(page))  # labelled and skipped ones are not suggested again
     seen: dict[str, str] = {}
     for _ in range(4):  # every page, by ]
-        page.keyboard.press("]")
+        press(page, "]")
         seen.update(_labels_on_page(page))
     assert {sid: label for sid, label in seen.items() if label} == expected
     # a label is cleared with x
-    page.keyboard.press("g")
-    page.keyboard.press("]")
-    sid = next(s for s in _ids(page) if s in expected)
-    while page.get_attribute("li.sent[aria-selected=true]", "data-id") != sid:
-        page.keyboard.press("j")
-    page.keyboard.press("x")
-    page.wait_for_function(NOT_SAVING)
+    sid = first[0]
+    press(page, "g")
+    for _ in range(4):
+        press(page, "]")
+        if sid in _ids(page):
+            break
+    for _ in range(_ids(page).index(sid)):
+        press(page, "j")
+    assert page.get_attribute("li.sent[aria-selected=true]", "data-id") == sid
+    press(page, "x")
     assert sid not in _saved(workbench)
+    assert page.get_attribute(f"li.sent[data-id='{sid}']", "data-label") == ""
 
 
 def test_two_tabs_labelling_at_once_both_persist(context, workbench: Workbench) -> None:
@@ -121,16 +132,16 @@ def test_two_tabs_labelling_at_once_both_persist(context, workbench: Workbench) 
     b = context.new_page()
     b.goto(workbench.base + "/")  # the second tab has the cookie, not the token
     b.wait_for_selector(READY)
-    a.keyboard.press("]")  # tab A on the riskiest page, tab B on the next
-    b.keyboard.press("]")
-    b.keyboard.press("]")
+    press(a, "]")  # tab A on the riskiest page, tab B on the next
+    press(b, "]")
+    press(b, "]")
     ids_a, ids_b = _ids(a)[:3], _ids(b)[:3]
     assert not set(ids_a) & set(ids_b)
     for key in "unh":  # interleaved, without waiting for either tab's saves
-        a.keyboard.press(key)
-        b.keyboard.press(key)
-    a.wait_for_function(NOT_SAVING)
-    b.wait_for_function(NOT_SAVING)
+        a.keyboard.press(key)  # raw: no waiting between the two tabs
+        b.keyboard.press(key)  # raw
+    a.wait_for_function(SETTLED)
+    b.wait_for_function(SETTLED)
     names = {"u": "unsupported", "n": "none", "h": "hedged"}
     expected = {sid: names[k] for ids in (ids_a, ids_b) for sid, k in zip(ids, "unh", strict=True)}
     assert _saved(workbench) == expected
@@ -143,7 +154,7 @@ def test_two_tabs_labelling_at_once_both_persist(context, workbench: Workbench) 
 def test_hostile_page_text_stays_text(context, workbench: Workbench) -> None:
     page = _open(context, workbench)
     for _ in range(4):
-        page.keyboard.press("]")
+        press(page, "]")
         if "hostile" in page.inner_text("#view-title"):
             break
     assert "hostile.txt" in page.inner_text("#view-title")
@@ -166,9 +177,54 @@ def test_nothing_is_fetched_from_elsewhere_and_no_token_means_401(
         assert response is not None and response.status == 401
         page.goto(workbench.url)
         page.wait_for_selector(READY)
-        page.keyboard.press("]")
+        press(page, "]")
         assert urls and all(
             u.startswith(workbench.base + "/") or u.startswith("data:") for u in urls
         )
     finally:
         ctx.close()
+
+
+@pytest.mark.slow
+def test_retrain_with_progress_then_before_and_after(
+    context, tmp_path: Path, pages_dir: Path
+) -> None:
+    """Label a few sentences on two pages, press r: a progress bar, then the lift and new scores.
+
+    The fast tier on a handful of labels: about 20 s of training on a quiet machine.
+    """
+    labels = tmp_path / "user" / "mine.csv"
+    bench = start_workbench(tmp_path, str(pages_dir), labels=labels, extra=("--tier", "fast"))
+    try:
+        page = _open(context, bench)
+        for keys in ("unn", "unh"):
+            press(page, "]")
+            for key in keys:
+                press(page, key)
+        page.wait_for_function(SETTLED)
+        before = _saved(bench)
+        assert len(before) == 6
+        press(page, "r")
+        page.wait_for_selector("#progress:not([hidden])")
+        assert "retraining" in page.inner_text("#retrain-status")
+        assert page.is_disabled("#retrain")
+        press(page, "g")  # labelling goes on while it trains
+        press(page, "n")
+        page.wait_for_function(SETTLED)
+        assert len(_saved(bench)) == 7
+        page.wait_for_selector("#lift:not([hidden])", timeout=600_000)
+        status = page.inner_text("#retrain-status")
+        assert "retrained" in status, status
+        assert page.is_hidden("#progress")
+        meta = page.inner_text("#lift-meta")  # the 7th label may land before training reads
+        assert meta.startswith(("6 labels on 2 pages", "7 labels on 3 pages")), meta
+        assert page.inner_text("#lift-warning")  # too few labels: it says so
+        assert page.query_selector_all("li.sent .before")  # each score beside its old one
+        _, state = bench.request("GET", "/api/state")
+        model = Path(state["retrain"]["model"])
+        assert model.parent == labels.parent / "models"
+        assert (model / "lift.json").is_file() and (model / "model.json").is_file()
+        assert state["model"]["name"] == str(model)
+        assert state["labels"] == _saved(bench) and len(state["labels"]) == 7  # untouched
+    finally:
+        stop(bench)

@@ -18,6 +18,8 @@ const state = {
   queue: [], // suggested ids, in order
   focus: 0,
   polling: false,
+  chain: Promise.resolve(),
+  waiting: 0,
 };
 
 const channel = "BroadcastChannel" in window ? new BroadcastChannel("claim-risk-review") : null;
@@ -95,7 +97,6 @@ async function loadState() {
   $("model").textContent = `model ${data.model.name} ${data.model.version}, threshold ${data.model.threshold}`;
   $("labels-file").textContent = data.labels_file;
   for (const problem of data.problems) toast(problem, true);
-  showRetrain(data.retrain);
 }
 
 async function refreshLabels() {
@@ -164,7 +165,7 @@ function renderPages() {
       el("span", { class: "done" }, `${done}/${page.sentences.length}`),
     );
     button.setAttribute("data-doc", page.doc_id);
-    button.addEventListener("click", () => showView(page.doc_id));
+    button.addEventListener("click", () => enqueue(() => showView(page.doc_id)));
     list.append(el("li", {}, button));
   }
   $("view-next").className = state.view === "next" ? "view current" : "view";
@@ -188,8 +189,10 @@ function sentenceItem(id, index) {
     const b = el("button", { type: "button", title: `${label} (key ${key})`, tabIndex: -1 }, key.toUpperCase());
     b.addEventListener("click", (event) => {
       event.stopPropagation();
-      state.focus = index;
-      act(key);
+      enqueue(() => {
+        state.focus = index;
+        return act(key);
+      });
     });
     buttons.append(b);
   }
@@ -286,9 +289,23 @@ async function act(key) {
   const id = ids[state.focus];
   if (!id) return;
   const label = key === "s" ? "skip" : key === "x" ? "" : KEYS[key];
-  const saving = save(id, label);
+  save(id, label); // saved in the background; the next key need not wait for it
   if (key !== "x") await move(1);
-  await saving;
+}
+
+// Keys are handled one after another, in the order pressed: a key pressed while a view
+// loads acts on that view once it is there.
+// While keys wait, the body carries data-busy (tests wait for it to go).
+function enqueue(fn) {
+  state.waiting += 1;
+  document.body.setAttribute("data-busy", "true");
+  state.chain = state.chain
+    .then(fn)
+    .catch((error) => toast(error.message, true))
+    .finally(() => {
+      state.waiting -= 1;
+      if (state.waiting === 0) document.body.removeAttribute("data-busy");
+    });
 }
 
 async function move(step) {
@@ -312,11 +329,18 @@ async function showView(view) {
   render();
 }
 
-function stepPage(step) {
+async function stepPage(step) {
   const pages = state.data.pages;
   const at = pages.findIndex((p) => p.doc_id === state.view);
   const next = at < 0 ? (step > 0 ? 0 : pages.length - 1) : at + step;
-  if (next >= 0 && next < pages.length) showView(pages[next].doc_id);
+  if (next >= 0 && next < pages.length) await showView(pages[next].doc_id);
+}
+
+function toggleOrder() {
+  if (state.view === "next") return;
+  state.readingOrder = !state.readingOrder;
+  state.focus = 0;
+  render();
 }
 
 // ---- retraining ----------------------------------------------------------------------
@@ -390,15 +414,13 @@ async function pollRetrain() {
   try {
     for (;;) {
       const { data } = await api("/api/retrain");
-      showRetrain(data);
-      if (data.state !== "running") {
-        if (data.state === "done") {
-          await loadState();
-          render();
-          toast("retrained: scores updated");
-        }
-        break;
+      if (data.state === "done") {
+        await loadState(); // the pages scored with the new model, the old scores beside
+        render();
+        toast("retrained: scores updated");
       }
+      showRetrain(data);
+      if (data.state !== "running") break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {
@@ -420,28 +442,33 @@ function onKey(event) {
   const handled = () => event.preventDefault();
   if (key === "?") return handled(), toggleHelp();
   if (key === "Escape") return toggleHelp(false);
-  if (key in KEYS || key === "s" || key === "x") return handled(), act(key);
-  if (key === "Backspace") return handled(), act("x");
-  if (key === "j" || key === "ArrowDown") return handled(), move(1);
-  if (key === "k" || key === "ArrowUp") return handled(), move(-1);
-  if (key === "]") return handled(), stepPage(1);
-  if (key === "[") return handled(), stepPage(-1);
-  if (key === "g") return handled(), showView("next");
-  if (key === "o" && state.view !== "next") {
-    state.readingOrder = !state.readingOrder;
-    state.focus = 0;
-    return handled(), render();
-  }
-  if (key === "r") return handled(), retrain();
+  const actions = {
+    u: () => act("u"),
+    h: () => act("h"),
+    n: () => act("n"),
+    s: () => act("s"),
+    x: () => act("x"),
+    Backspace: () => act("x"),
+    j: () => move(1),
+    ArrowDown: () => move(1),
+    k: () => move(-1),
+    ArrowUp: () => move(-1),
+    "]": () => stepPage(1),
+    "[": () => stepPage(-1),
+    g: () => showView("next"),
+    o: () => toggleOrder(),
+    r: () => retrain(),
+  };
+  if (Object.hasOwn(actions, key)) return handled(), enqueue(actions[key]);
 }
 
 // ---- start ---------------------------------------------------------------------------
 
-async function start() {
+function start() {
   document.addEventListener("keydown", onKey);
   $("help-button").addEventListener("click", () => toggleHelp());
-  $("retrain").addEventListener("click", () => retrain());
-  $("view-next").addEventListener("click", () => showView("next"));
+  $("retrain").addEventListener("click", () => enqueue(retrain));
+  $("view-next").addEventListener("click", () => enqueue(() => showView("next")));
   window.addEventListener("focus", () => refreshLabels().catch(() => {}));
   if (channel) {
     channel.addEventListener("message", (event) => {
@@ -454,15 +481,19 @@ async function start() {
       renderPages();
     });
   }
-  try {
-    await loadState();
-    await loadSuggestions(true);
+  enqueue(async () => {
+    try {
+      await loadState();
+      await loadSuggestions(true);
+    } catch (error) {
+      toast(`cannot load: ${error.message}`, true);
+      throw error;
+    }
     render();
+    showRetrain(state.data.retrain);
     document.body.setAttribute("data-ready", "true");
     if (state.data.retrain.state === "running") pollRetrain();
-  } catch (error) {
-    toast(`cannot load: ${error.message}`, true);
-  }
+  });
 }
 
 start();
