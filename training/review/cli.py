@@ -16,7 +16,13 @@ import sys
 import webbrowser
 from pathlib import Path
 
-from claim_risk.exits import EXIT_EMPTY_DIR, EXIT_INTERNAL, EXIT_MODEL, EXIT_UNREADABLE, EXIT_USAGE
+from claim_risk.exits import (
+    EXIT_EMPTY_INPUT,
+    EXIT_INTERNAL,
+    EXIT_MODEL,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+)
 from claim_risk.version import __version__
 
 __all__ = ["bind", "build_parser", "main"]
@@ -127,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         session = Session(args.paths, args.labels, args.model, args.topic)
-        problems = session.load()
+        session.load()
     except ModelError as exc:
         print(f"claim-risk review: {exc}", file=sys.stderr)
         return EXIT_MODEL
@@ -137,11 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     except WriteFailed as exc:
         print(f"claim-risk review: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    for line in session.problems:
-        print(f"claim-risk review: {line}", file=sys.stderr)
     if not session.pages:
         print("claim-risk review: no page with sentences to review", file=sys.stderr)
-        return EXIT_EMPTY_DIR if problems == 0 else EXIT_UNREADABLE
+        return session.exit_code or EXIT_EMPTY_INPUT
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:

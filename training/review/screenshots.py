@@ -5,7 +5,7 @@ throwaway labels file, labels a few sentences by keyboard in Debian's
 chromium driven by Playwright, retrains (fast tier) and saves:
 
 - ``examples/workbench.png``: the suggested sentences, some labelled;
-- ``examples/workbench-page.png``: one page, riskiest sentences first;
+- ``examples/workbench-page.png``: one page, riskiest sentences first, some labelled;
 - ``examples/workbench-retrained.png``: after retraining, the lift panel and the
   new scores beside the old.
 
@@ -27,12 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1280, "height": 860}
 
 
-def _start(pages: Path, labels: Path) -> tuple[subprocess.Popen[str], str]:
+def _start(folder: Path) -> tuple[subprocess.Popen[str], str]:
+    """``claim-risk review review/ --labels user/mine.csv`` run in ``folder``."""
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "claim_risk.training.review.cli", "review", str(pages)),
-            *("--labels", str(labels), "--no-browser", "--tier", "fast"),
+            *(sys.executable, "-m", "claim_risk.training.review.cli", "review", "review/"),
+            *("--labels", "user/mine.csv", "--no-browser", "--tier", "fast"),
         ],
+        cwd=folder,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -56,9 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         print("screenshots: needs Playwright: pip install -e '.[dev]'", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        pages = Path(tmp) / "review"
-        shutil.copytree(ROOT / "examples" / "review", pages)
-        proc, url = _start(pages, Path(tmp) / "user" / "mine.csv")
+        shutil.copytree(ROOT / "examples" / "review", Path(tmp) / "review")
+        proc, url = _start(Path(tmp))
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
@@ -66,21 +67,20 @@ def main(argv: list[str] | None = None) -> int:
                 page.goto(url)
                 page.wait_for_selector("body[data-ready=true]")
                 saving = "() => !document.querySelector('li.sent .label.saving')"
-                for key in "unuhnn":
+                for key in "nnnnnn":
                     page.keyboard.press(key)
                 page.wait_for_function(saving)
                 page.mouse.move(0, 0)
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=str(args.out / "workbench.png"))
                 page.keyboard.press("]")
-                for key in "uun":
+                for key in "uuuu":
                     page.keyboard.press(key)
                 page.wait_for_function(saving)
-                page.keyboard.press("?")
                 page.screenshot(path=str(args.out / "workbench-page.png"))
-                page.keyboard.press("Escape")
                 page.keyboard.press("r")
                 page.wait_for_selector("#lift:not([hidden])", timeout=900_000)
+                page.evaluate("document.getElementById('toast').hidden = true")
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=str(args.out / "workbench-retrained.png"))
                 browser.close()

@@ -61,19 +61,19 @@ class Page:
     sentences: list[Sentence] = field(default_factory=list)
 
 
-def read_pages(paths: list[str]) -> tuple[list[Page], list[str]]:
-    """The documents at ``paths`` (unscored) and one line per input that could not be read."""
+def read_pages(paths: list[str]) -> tuple[list[Page], list[InputError]]:
+    """The documents at ``paths`` (unscored) and the inputs that could not be read."""
     pages: list[Page] = []
-    problems: list[str] = []
+    problems: list[InputError] = []
     seen: set[str] = set()
     for item in _documents(paths):
         if isinstance(item, InputError):
-            problems.append(str(item))
+            problems.append(item)
             continue
         try:
             text = "".join(block for _, block in item.blocks())
         except InputError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
             continue
         doc_id = doc_id_for(item.source, text)
         if doc_id in seen or not text.strip():
@@ -128,13 +128,16 @@ class Session:
         self.topic = topic
         self.model = load_model(model)
         self.problems: list[str] = []
+        self.exit_code = 0  # the exit status of the first input that could not be read
         self._pages: list[Page] = []
         self._by_id: dict[str, tuple[Page, Sentence]] = {}
         self._lock = threading.Lock()
 
     def load(self) -> int:
         """Read the inputs, extract them into the labels file, score them; the problem count."""
-        pages, self.problems = read_pages(self.paths)
+        pages, errors = read_pages(self.paths)
+        self.problems = [str(e) for e in errors]
+        self.exit_code = errors[0].code if errors else 0
         problems = extract(self.paths, self.store.path, self.topic, _folder(self.model))
         rows = {r["id"] for r in self.store.rows()}
         kept = []
