@@ -237,3 +237,11 @@ def test_label_skip_and_clear_through_the_api(client: TestClient, session: Sessi
     assert client.post("/api/label", json={"id": a, "label": ""}).status_code == 200
     assert client.get("/api/state").json()["labels"] == {}
     assert client.get("/api/retrain").json() == {"state": "unavailable"}
+
+
+def test_websockets_are_refused(client: TestClient) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    _authed(client)
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/api/state"):
+        pass
