@@ -50,7 +50,7 @@ test: $(SEMANTIC_STAMP) ## run the whole test suite (semantic tier included)
 datasheet: $(STAMP) ## refresh the generated figures of labels/README.md
 	$(BIN)/python -m claim_risk.training.data.datasheet --write
 
-adapt-curve: $(STAMP) ## measure label-by-label adaptation to unseen topics (a few minutes)
+adapt-curve: $(STAMP) ## measure what a held-out topic's labels add, both tiers (about 10 minutes)
 	$(BIN)/python -m claim_risk.training.adapt.curve
 
 # fastText is a reference the bench measures when it installs here (a prebuilt wheel;

@@ -206,6 +206,25 @@ def test_readme_adapt_walkthrough_is_real_output(tmp_path: Path, shipped_model: 
     assert labelled == {r["id"] for r in csv.DictReader(out.open(encoding="utf-8"))}
 
 
+def test_readme_lift_example_is_real_output(shipped_model: None) -> None:
+    """Step 4 of the walkthrough: `lift` on the labelled example prints what the README shows."""
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = "examples/adapt/my_pages_labelled.csv"
+    run = subprocess.run(
+        [sys.executable, "-m", "claim_risk.training.adapt", "lift", example],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, *rest = run.stdout.rstrip("\n").splitlines()
+    assert first.split(" tier, ", 1)[1] in readme  # the tier is whichever is installed
+    assert rest and "\n".join(rest) in readme, "README.md lift example is stale"
+
+
 def test_readme_quotes_current_spark_benchmark() -> None:
     readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
     rates = json.loads((ROOT / "reports" / "bench_spark.json").read_text())["sentences_per_s"]

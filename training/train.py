@@ -176,9 +176,12 @@ def summary(results: dict) -> str:
         f"done: seed ROC-AUC {results['seed_cv']['roc_auc']:.3f}, held-out-topic ROC-AUC "
         f"{results['topic_heldout']['roc_auc']:.3f}, threshold {results['threshold']}"
     )
-    user = results.get("user_cv")
+    user = results.get("user_labels")
     if user:
-        line += f", your labels ROC-AUC {user['roc_auc']:.3f} (n={user['n']})"
+        line += (
+            f", with your {user['n']} labels (what they add on your pages: "
+            "python -m claim_risk.training.adapt lift labels/user/*.csv)"
+        )
     sem = results.get("semantic")
     if sem:
         line += (

@@ -15,8 +15,11 @@ def test_summary_names_each_tiers_own_threshold() -> None:
 
 
 def test_summary_of_the_fast_tier_alone_with_user_labels() -> None:
-    line = summary({**FAST, "user_cv": {"roc_auc": 0.8, "n": 13}})
+    """No figure on the user's labels (issue 20): a pointer to the page-grouped lift instead."""
+    line = summary({**FAST, "user_labels": {"n": 13, "n_positive": 4, "n_pages": 2}})
     assert line == (
         "done: seed ROC-AUC 0.750, held-out-topic ROC-AUC 0.900, threshold 0.662, "
-        "your labels ROC-AUC 0.800 (n=13)"
+        "with your 13 labels (what they add on your pages: "
+        "python -m claim_risk.training.adapt lift labels/user/*.csv)"
     )
+    assert "ROC-AUC" not in line.split("with your")[1]

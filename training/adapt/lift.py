@@ -13,8 +13,9 @@ and only the user has it. So:
   labelled or not) through the shipped tier's context stage, as ``predict``
   scores them. Before, after and their difference come with 95% intervals
   from a page-level (cluster) bootstrap. With too few pages or labels of
-  either class the report says so in words (``enough`` False) and leaves out
-  figures it cannot compute. Never an in-sample figure.
+  either class (``MIN_PAGES``, ``MIN_CLASS``) the report says so in words
+  (``enough`` False) and gives no figures (None) rather than chance ones.
+  Never an in-sample figure.
 - ``retrain`` fits the adapted model on the team's set and all the user's
   labels with the weight the same inner cross-validation chooses on all their
   pages, writes it as a complete model folder (``--model DIR`` scores with
@@ -227,26 +228,44 @@ def setup_for(tier: str) -> Setup:
 def fit_adapted(
     setup: Setup, user: UserPages, docs: Sequence[str], weight: float, seed: int
 ) -> Pipeline:
-    """The tier's sentence model fitted on the team's set plus the labels of pages ``docs``.
+    """The tier's sentence model fitted on the team's set plus the labels of pages ``docs``."""
+    return fit_rows(setup, user, user.rows_of(docs), weight, seed)
+
+
+def fit_rows(setup: Setup, user: UserPages, rows: np.ndarray, weight: float, seed: int) -> Pipeline:
+    """The tier's sentence model fitted on the team's set plus the user's labelled ``rows``.
 
     Each user label counts ``weight`` times; topic-swapped copies of the seed
     rows are added as training does.
     """
     team = setup.team
-    rows = user.rows_of(docs)
     texts = list(team.texts) + [user.texts[i] for i in rows]
     y = np.concatenate([team.y, user.y[rows]]).astype(int)
     weights = np.concatenate([np.ones(len(team)), np.full(len(rows), float(weight))])
-    if setup.candidate.augment:
-        idx = np.flatnonzero(team.augmentable)
-        extra_x, extra_y = swap_topics(
-            [team.texts[i] for i in idx], team.y[idx].tolist(), random_state=seed
-        )
-        texts += extra_x
-        y = np.concatenate([y, np.asarray(extra_y, dtype=int)])
-        weights = np.concatenate([weights, np.ones(len(extra_x))])
+    texts, y, weights = _augmented(setup, texts, y, weights, seed)
     pipeline = setup.candidate.pipeline(seed)
     return pipeline.fit(texts, y, clf__sample_weight=weights)
+
+
+def _augmented(
+    setup: Setup, texts: list[str], y: np.ndarray, weights: np.ndarray, seed: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The rows with topic-swapped copies of the team's seed rows, when the configuration asks."""
+    if not setup.candidate.augment:
+        return texts, y, weights
+    extra_x, extra_y = swapped(setup, seed)
+    return (
+        texts + extra_x,
+        np.concatenate([y, np.asarray(extra_y, dtype=int)]),
+        np.concatenate([weights, np.ones(len(extra_x))]),
+    )
+
+
+def swapped(setup: Setup, seed: int) -> tuple[list[str], list[int]]:
+    """Topic-swapped copies of the team's seed rows (``training/data/augment.py``)."""
+    team = setup.team
+    idx = np.flatnonzero(team.augmentable)
+    return swap_topics([team.texts[i] for i in idx], team.y[idx].tolist(), random_state=seed)
 
 
 def model_bytes(setup: Setup, pipeline: Pipeline) -> bytes:
@@ -308,7 +327,7 @@ def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
 
 @dataclass
 class _Counter:
-    """Counts fits for the ``progress`` callback."""
+    """Counts units of work (chunks encoded, models fitted) for the ``progress`` callback."""
 
     progress: Progress | None
     total: int
@@ -483,7 +502,8 @@ def _too_few(n_pages: int, n_pos: int, n_neg: int) -> str | None:
     return (
         "too few labels to tell whether they help: "
         + "; ".join(lacks)
-        + ". Label more sentences, on more pages; until then any figure here is mostly chance."
+        + ". Label more sentences, on more pages: with fewer, any figure would be mostly chance, "
+        "so none is given."
     )
 
 
@@ -504,28 +524,49 @@ def _inner_fits(n_docs: int) -> int:
     return 0 if n_docs < 2 else len(WEIGHTS) * min(INNER_FOLDS, n_docs)
 
 
-def measure(
-    setup: Setup, user: UserPages, seed: int = 0, progress: Progress | None = None, extra: int = 0
-) -> LiftReport:
-    """``measure_lift`` on a prepared tier and user set (``extra`` fits reported after it)."""
+ENCODE_CHUNK = 256
+
+
+def _to_encode(setup: Setup, user: UserPages, seed: int) -> list[list[str]]:
+    """The semantic tier's texts to embed before fitting, in chunks (progress steps)."""
+    if setup.tier != "semantic":
+        return []
+    copies = swapped(setup, seed)[0] if setup.candidate.augment else []
+    pages = (s for d in user.page_ids for s in user.pages[d])
+    texts = sorted({*setup.team.texts, *copies, *pages})
+    return [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
+
+
+def _warning(user: UserPages) -> str | None:
+    """The too-few-labels warning for ``user``'s labels, or None when there are enough."""
+    n_pos = int(user.y.sum())
+    return _too_few(len(user.pages), n_pos, len(user.y) - n_pos)
+
+
+def work_units(setup: Setup, user: UserPages, seed: int) -> int:
+    """The progress total of ``measure``: chunks to encode and models to fit."""
+    if _warning(user):
+        return 1
+    return len(_to_encode(setup, user, seed)) + fits_needed(len(user.pages))
+
+
+def measure(setup: Setup, user: UserPages, seed: int, tick: _Counter) -> LiftReport:
+    """``measure_lift`` on a prepared tier and user set, reporting through ``tick``."""
     pages = user.page_ids
     n_pos = int(user.y.sum())
-    n_neg = len(user.y) - n_pos
-    warning = _too_few(len(pages), n_pos, n_neg)
-    base = LiftReport(setup.tier, len(user.y), len(pages), n_pos, None, 0, warning=warning)
-    if len(pages) < 2 or not n_pos or not n_neg:
-        why = "at least two labelled pages and labels of both kinds are needed for any figure"
-        tick = _Counter(progress, max(extra, 1))
-        tick("nothing to measure", step=not extra)
-        return replace(base, warning=warning or why)
+    warning = _warning(user)
+    if warning:
+        tick("too few labels to measure")
+        return LiftReport(setup.tier, len(user.y), len(pages), n_pos, None, 0, warning=warning)
     folds = page_folds(pages, _fold_count(len(pages)), seed)
-    tick = _Counter(progress, fits_needed(len(pages)) + extra)
     tick("starting", step=False)
-    if setup.tier == "semantic":
+    chunks = _to_encode(setup, user, seed)
+    if chunks:
         from ..fit.embedding import embed
 
-        tick("encoding sentences with MiniLM", step=False)
-        embed(list(setup.team.texts) + [s for d in pages for s in user.pages[d]])
+        for chunk in chunks:
+            embed(chunk)
+            tick("encoding sentences with MiniLM")
     before_model = as_tier(setup, fit_adapted(setup, user, [], 1.0, seed))
     tick("the base model (the team's labels only)")
     rows_all = user.rows_of(pages)
@@ -567,8 +608,7 @@ def measure(
         after_ci=_pair(cis["after"]),
         delta=a - b,
         delta_ci=_pair(cis["lift"]),
-        enough=warning is None,
-        warning=warning,
+        enough=True,
         per_fold=tuple(per_fold),
         weight_aucs={w: _num(v) for w, v in weight_aucs.items()},
     )
@@ -591,7 +631,8 @@ def measure_lift(
     tier or a semantic tier without its encoder.
     """
     user = read_user_labels(user_labels)
-    return measure(setup_for(resolve_tier(tier)), user, seed, progress)
+    setup = setup_for(resolve_tier(tier))
+    return measure(setup, user, seed, _Counter(progress, work_units(setup, user, seed)))
 
 
 # -- the retrained model --------------------------------------------------------------------
@@ -671,15 +712,13 @@ def retrain(
     if not len(user.y):
         raise Refused("no labelled rows in " + ", ".join(shown(Path(p)) for p in user_labels))
     setup = setup_for(resolve_tier(tier))
-    report = measure(setup, user, seed, progress, extra=1)
+    tick = _Counter(progress, work_units(setup, user, seed) + 1)
+    report = measure(setup, user, seed, tick)
     weight = report.weight if report.weight is not None else DEFAULT_WEIGHT
     if report.weight is None:
         report = replace(report, weight=weight)
     pipeline = fit_adapted(setup, user, user.page_ids, weight, seed)
     data = model_bytes(setup, pipeline)
-    if progress is not None:
-        total = fits_needed(len(user.pages)) + 1
-        progress("the model with all your labels, written", total, total)
     keep = ("threshold", "threshold_rule", "bands", "label_names", "positive_label")
     keep += ("configuration", "context_stage", "encoder", "cascade_cut", "cascade_rule")
     files = [Path(p) for p in user_labels]
@@ -705,6 +744,7 @@ def retrain(
     write_model_folder(out_dir, data, metadata, _card(metadata, report), origin=origin)
     result = report.to_dict()
     dump_json(result, out_dir / "lift.json")
+    tick(f"the model with all your labels written to {shown(out_dir)}")
     return result
 
 

@@ -85,7 +85,6 @@ from ..data.sentences import (
     write_rows,
     write_text,
 )
-from .lift import add_commands, run_command
 
 __all__ = ["Refused", "WriteFailed", "check_out", "doc_id_for", "extract", "suggest"]
 
@@ -529,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("csv", type=Path)
     s.add_argument("--n", type=int, default=50, help="how many to suggest (default 50)")
     s.add_argument("--model", default=None, help="model folder used for the scores")
+    from .lift import add_commands, run_command  # scikit-learn, for these two commands only
+
     add_commands(sub)
     args = parser.parse_args(argv)
     if args.command in ("lift", "retrain"):

@@ -170,8 +170,10 @@ def evaluate_all(
     """All figures of the report from out-of-fold scores.
 
     The threshold is chosen on leave-one-topic-out scores (the setting closest
-    to unseen text) by maximal F1; document-grouped scores give the seed,
-    authored and user figures, each on its own.
+    to unseen text) by maximal F1; document-grouped scores give the seed and
+    authored figures, each on its own. A user's labels are counted, not scored
+    here: what they add is measured on their own held-out pages, before and
+    after, by ``python -m claim_risk.training.adapt lift`` (``training/adapt/lift.py``).
     """
     from ..fit.baselines import lexicon_scores, majority_scores
 
@@ -189,10 +191,17 @@ def evaluate_all(
         "threshold_rule": "max F1 on leave-one-topic-out scores",
         "bootstrap_draws": n_boot,
     }
-    for name in ("seed", "authored", "user"):
+    for name in ("seed", "authored"):
         mask = origin == name
         if mask.any() or name == "seed":  # seed_cv is promised even when empty
             out[f"{name}_cv"] = _slice(y, doc_oof, mask, threshold, n_boot, seed)
+    if (origin == "user").any():
+        user = origin == "user"
+        out["user_labels"] = {
+            "n": int(user.sum()),
+            "n_positive": int(y[user].sum()),
+            "n_pages": len(set(doc[user])),
+        }
     everything = np.ones(len(y), dtype=bool)
     out["all_cv"] = _slice(y, doc_oof, everything, threshold, n_boot, seed)
     out["topic_heldout"] = _slice(y, topic_oof, everything, threshold, n_boot, seed)
@@ -327,8 +336,6 @@ def context_report(
         ),
         "evidence pages, held-out topic": (register == "evidence", topic_sentence, topic_context),
     }
-    if (origin == "user").any():
-        slices["user (doc-grouped)"] = (origin == "user", doc_sentence, doc_context)
     side = {
         name: {
             "n": int(m.sum()),

@@ -159,30 +159,34 @@ def draw_training_figures(
 def draw_adaptation_curve(summary: dict, path: Path) -> None:
     """``make adapt-curve``'s figure: mean ROC-AUC over topics with a 95% interval across topics.
 
-    The interval is the mean's (Student t over the per-topic means), so a gap
-    between the two orders smaller than the band is not a difference.
+    One line per tier and order; the interval is the mean's (Student t over
+    the per-topic means), so a gap smaller than the bars is not a difference.
     """
     plt = _pyplot()
-    from scipy import stats
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
     steps = np.asarray(summary["steps"])
-    topics = summary.get("per_topic", {})
-    for key, marker, label, shift in (
-        ("suggested", "o", "suggested order", -1.0),
-        ("random", "s", "random order (3 seeds)", 1.0),
-    ):
-        mean = np.asarray(summary[key])
-        per_topic = np.asarray([t[key] for t in topics.values()])
-        if len(per_topic) > 1:
-            sem = per_topic.std(axis=0, ddof=1) / np.sqrt(len(per_topic))
-            half = stats.t.ppf(0.975, len(per_topic) - 1) * sem
-        else:
-            half = np.zeros_like(mean)
-        ax.errorbar(steps + shift, mean, yerr=half, marker=marker, capsize=3, label=label)
+    lines = [
+        (tier, order)
+        for tier in summary["tiers"]
+        for order in ("random", "suggested")
+        if order in summary["tiers"][tier]
+    ]
+    markers = {"random": "s", "suggested": "o"}
+    for n, (tier, order) in enumerate(lines):
+        entry = summary["tiers"][tier]
+        shift = (n - (len(lines) - 1) / 2) * 1.2
+        ax.errorbar(
+            steps + shift,
+            entry[order],
+            yerr=entry[f"{order}_half95"],
+            marker=markers[order],
+            linestyle="-" if tier == "semantic" else "--",
+            capsize=3,
+            label=f"{tier} tier, {order} order",
+        )
     ax.set_ylim(0.5, 1.0)
-    ax.set_xlabel("labels added from the new topic")
+    ax.set_xlabel("labels of the new topic added (weighted as retrain weights them)")
     ax.set_ylabel("ROC-AUC on an unseen page of that topic\n(0.5 = chance; bars: 95% interval)")
     ax.set_title(f"Adapting to a new topic (mean over {summary['topics']} topics)")
     ax.legend(loc="lower right")

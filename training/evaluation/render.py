@@ -18,6 +18,21 @@ from .sections import SECTIONS
 __all__ = ["readme", "training_report"]
 
 
+def _user_note(r: dict) -> list[str]:
+    """Where a user's labels are (in training, with no figure here) and what measures them."""
+    u = r.get("user_labels")
+    if not u:
+        return []
+    return [
+        f"Your labels ({u['n']} sentences, {u['n_positive']} unsupported, on {u['n_pages']} "
+        'pages, from `labels/user/`) are in the training set and in the "all" rows above. '
+        "No figure here is theirs alone: what they add is measured on your own pages, each "
+        "scored by a model that never saw its labels, before and after, by "
+        "`python -m claim_risk.training.adapt lift labels/user/*.csv`.",
+        "",
+    ]
+
+
 def _metric_row(name: str, m: dict) -> str:
     return (
         f"| {name} | {m['n']} | {m['n_positive']} | {fmt_ci(m, 'roc_auc')} | "
@@ -217,12 +232,11 @@ def _training_part(results: dict, figures: list[str], data_hash: str) -> str:
     ]
     if "authored_cv" in r:
         lines.append(_metric_row("authored (team-written)", r["authored_cv"]))
-    if "user_cv" in r:
-        lines.append(_metric_row("user-labelled", r["user_cv"]))
     lines += [
         _metric_row("all, doc-grouped", r["all_cv"]),
         _metric_row("all, held-out topic", r["topic_heldout"]),
         "",
+        *_user_note(r),
         "## Carrying to unseen topics",
         "",
         "Leave-one-topic-out: each topic is scored by a model that never saw it. "

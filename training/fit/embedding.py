@@ -22,7 +22,7 @@ from claim_risk.core.embedding import missing_packages
 from claim_risk.core.encoder import DIM, MiniLMEncoder
 from sklearn.base import BaseEstimator, TransformerMixin
 
-__all__ = ["EmbeddingFeatures", "available", "embed", "embedding_terms"]
+__all__ = ["EmbeddingFeatures", "available", "embed", "embedding_terms", "known", "remember"]
 
 _CACHE: dict[str, np.ndarray] = {}
 
@@ -50,6 +50,20 @@ def embed(texts: Sequence[str], progress: bool = False) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     return np.stack([_CACHE[t] for t in texts])
+
+
+def known(texts: Iterable[str]) -> dict[str, np.ndarray]:
+    """This process's cached embeddings of ``texts`` (encoding those not seen), by text.
+
+    For handing to worker processes (``remember``), so they need not encode again.
+    """
+    texts = sorted(set(texts))
+    return dict(zip(texts, embed(texts), strict=True))
+
+
+def remember(vectors: dict[str, np.ndarray]) -> None:
+    """Add embeddings computed by another process (``known``) to this process's cache."""
+    _CACHE.update(vectors)
 
 
 def embedding_terms(vectors: np.ndarray, scale: float) -> np.ndarray:

@@ -163,7 +163,9 @@ def test_too_few_labels_say_so(tmp_path: Path, small_team: LabelledSet) -> None:
     path = user_csv(tmp_path, 3, labelled_per_page=6)
     d = lift.measure_lift([path], tier="fast").to_dict()
     assert d["enough"] is False and "too few labels" in d["warning"]
-    assert "3 labelled page(s)" in d["warning"]
+    assert "3 labelled page(s)" in d["warning"] and "6 other label(s)" in d["warning"]
+    assert d["before"] == d["after"] == {"roc_auc": None, "ci": None}
+    assert d["lift"] == {"delta": None, "ci": None} and d["n_labels"] == 18
     single = tmp_path / "one.csv"
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -180,7 +182,7 @@ def test_too_few_labels_say_so(tmp_path: Path, small_team: LabelledSet) -> None:
 def test_cli_progress_json_lines_parse(
     tmp_path: Path, small_team: LabelledSet, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = user_csv(tmp_path, 4, labelled_per_page=6)
+    path = user_csv(tmp_path, 4, labelled_per_page=8)
     capsys.readouterr()
     out = tmp_path / "adapted"
     assert adapt_main(["retrain", str(path), "--out", str(out), "--tier", "fast",
@@ -189,6 +191,7 @@ def test_cli_progress_json_lines_parse(
     assert lines and all(set(x) == {"stage", "done", "total"} for x in lines[:-1])
     assert lines[-2]["done"] == lines[-2]["total"]
     assert set(lines[-1]) == {"result"} and lines[-1]["result"]["n_pages"] == 4
+    assert lines[-1]["result"]["enough"] and lines[-1]["result"]["weight"] in lift.WEIGHTS
     assert json.loads((out / "lift.json").read_text("utf-8")) == lines[-1]["result"]
     assert adapt_main(["lift", str(path), "--tier", "fast", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == lines[-1]["result"]
