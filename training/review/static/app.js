@@ -389,9 +389,12 @@ function showLift(result) {
   $("lift-delta").textContent =
     typeof delta === "number" ? (delta >= 0 ? "+" : "") + delta.toFixed(3) : "–";
   $("lift-delta-ci").textContent = lift.lift ? interval(lift.lift.ci) : "–";
+  const figures = typeof lift.before.roc_auc === "number";
+  $("lift-table").hidden = !figures; // too few labels: the warning alone says so
   $("lift-meta").textContent =
     `${lift.n_labels} labels on ${lift.n_pages} pages (${lift.n_positive} unsupported), ` +
-    `${lift.folds} folds by page, tier ${lift.tier}`;
+    (figures ? `${lift.folds} folds by page, your labels x${lift.weight}, ` : "") +
+    `tier ${lift.tier}`;
   const warning = $("lift-warning");
   warning.hidden = !lift.warning;
   warning.textContent = lift.warning || "";
