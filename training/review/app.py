@@ -105,9 +105,8 @@ def create_app(
             n = int(request.query_params.get("n", "30"))
         except ValueError:
             return _error(400, "n must be a whole number")
-        exclude = {i for i in request.query_params.get("exclude", "").split(",") if i}
         n = max(0, min(n, SUGGEST_MAX))
-        ids = await run_in_threadpool(session.suggest, n, exclude)
+        ids = await run_in_threadpool(session.suggest, n)
         return JSONResponse({"ids": ids})
 
     async def label(request: Request) -> Response:

@@ -66,7 +66,7 @@ def read_pages(paths: list[str]) -> tuple[list[Page], list[InputError]]:
     pages: list[Page] = []
     problems: list[InputError] = []
     seen: set[str] = set()
-    for item in _documents(paths):
+    for item in _documents(paths):  # extract's own reader: the same documents it reads
         if isinstance(item, InputError):
             problems.append(item)
             continue
@@ -133,12 +133,17 @@ class Session:
         self._by_id: dict[str, tuple[Page, Sentence]] = {}
         self._lock = threading.Lock()
 
-    def load(self) -> int:
-        """Read the inputs, extract them into the labels file, score them; the problem count."""
+    def load(self) -> None:
+        """Read the inputs, extract them into the labels file, and score them.
+
+        Inputs that cannot be read are listed in ``problems`` (``exit_code`` is the
+        first one's status); raises what ``extract`` raises when the labels file
+        cannot be written.
+        """
         pages, errors = read_pages(self.paths)
         self.problems = [str(e) for e in errors]
         self.exit_code = errors[0].code if errors else 0
-        problems = extract(self.paths, self.store.path, self.topic, _folder(self.model))
+        extract(self.paths, self.store.path, self.topic, _folder(self.model))
         rows = {r["id"] for r in self.store.rows()}
         kept = []
         for page in score_pages(pages, self.model):
@@ -147,7 +152,6 @@ class Session:
             else:
                 self.problems.append(f"{page.source}: changed while it was read: left out")
         self._set(kept)
-        return problems + len(self.problems)
 
     def _set(self, pages: list[Page]) -> None:
         with self._lock:
@@ -190,7 +194,7 @@ class Session:
             for p in self._pages
         ]
 
-    def suggest(self, n: int, exclude: set[str] = frozenset()) -> list[str]:
+    def suggest(self, n: int) -> list[str]:
         """Ids of up to ``n`` unlabelled, unskipped sentences to label next, best first."""
         from ..adapt.suggest import suggest_order
 
@@ -200,7 +204,7 @@ class Session:
             (p, s)
             for p in self._pages
             for s in p.sentences
-            if s.id not in labels and s.id not in skipped and s.id not in exclude
+            if s.id not in labels and s.id not in skipped
         ]
         done = [s.text for p in self._pages for s in p.sentences if s.id in labels]
         order = suggest_order(
