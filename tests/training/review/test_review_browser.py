@@ -229,3 +229,78 @@ def test_retrain_with_progress_then_before_and_after(
         assert state["labels"] == _saved(bench) and len(state["labels"]) == 7  # untouched
     finally:
         stop(bench)
+
+
+class _Finished:
+    """A retraining already done, with figures (the dict the adapt loop's retrain returns)."""
+
+    RESULT = {  # noqa: RUF012
+        "tier": "semantic",
+        "n_labels": 300,
+        "n_pages": 12,
+        "n_positive": 90,
+        "weight": 3.0,
+        "folds": 5,
+        "before": {"roc_auc": 0.71, "ci": [0.6, 0.8]},
+        "after": {"roc_auc": 0.78, "ci": [0.7, 0.86]},
+        "lift": {"delta": 0.07, "ci": [0.01, 0.12]},
+        "enough": True,
+        "warning": None,
+    }
+
+    def status(self) -> dict:
+        return {"state": "done", "model": "my_model", "result": self.RESULT}
+
+    def start(self) -> bool:
+        return False
+
+
+def test_the_lift_panel_shows_before_after_and_the_lift(
+    context, tmp_path: Path, pages_dir: Path
+) -> None:
+    """The panel as it shows a retraining with enough labels (served in-process)."""
+    import threading
+
+    import uvicorn
+    from claim_risk.training.review.app import create_app
+    from claim_risk.training.review.cli import bind
+    from claim_risk.training.review.security import allowed_hosts
+    from claim_risk.training.review.session import Session
+
+    session = Session([str(pages_dir)], tmp_path / "user" / "mine.csv")
+    session.load()
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    app = create_app(session, _Finished(), "t0ken", allowed_hosts("127.0.0.1", port), port)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/?token=t0ken")
+        page.wait_for_selector(READY)
+        assert page.is_visible("#lift-table")
+        cells = {
+            cell: page.inner_text(f"#{cell}")
+            for cell in (
+                "lift-before",
+                "lift-before-ci",
+                "lift-after",
+                "lift-delta",
+                "lift-delta-ci",
+            )
+        }
+        assert cells == {
+            "lift-before": "0.710",
+            "lift-before-ci": "0.600 – 0.800",
+            "lift-after": "0.780",
+            "lift-delta": "+0.070",
+            "lift-delta-ci": "0.010 – 0.120",
+        }
+        meta = page.inner_text("#lift-meta")
+        assert meta.startswith("300 labels on 12 pages (90 unsupported), 5 folds by page")
+        assert page.is_hidden("#lift-warning")
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()
