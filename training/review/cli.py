@@ -13,6 +13,7 @@ import argparse
 import secrets
 import socket
 import sys
+import threading
 import webbrowser
 from pathlib import Path
 
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             "(they still need the token)",
             file=sys.stderr,
         )
+    # The first suggestions load scikit-learn (a second or so): do it before the page asks.
+    threading.Thread(target=session.suggest, args=(1,), daemon=True).start()
     if not args.no_browser:
         webbrowser.open(url)
     config = uvicorn.Config(
