@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SEMANTIC_STAMP := $(VENV)/.semantic
 
 .DEFAULT_GOAL := help
-.PHONY: help venv semantic constraints train repro-check test datasheet adapt-curve bench bench-spark example-report lint format clean
+.PHONY: help venv semantic constraints train repro-check test datasheet adapt-curve bench bench-spark example-report workbench-screenshots lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,10 @@ example-report: $(STAMP) ## rebuild examples/report.html and its screenshot (nee
 	tmp=$$(mktemp -d) && $(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir=$$tmp \
 		--window-size=1100,1900 --screenshot=$(CURDIR)/examples/report.png \
 		file://$(CURDIR)/examples/report.html 2>/dev/null; rm -rf $$tmp
+
+workbench-screenshots: $(STAMP) ## screenshots of `claim-risk review` into examples/ (needs chromium; retrains, a minute)
+	$(BIN)/python -m claim_risk.training.review.screenshots --out examples \
+		--chromium "$$(command -v $(CHROMIUM))"
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

@@ -153,3 +153,15 @@ def test_ci_runs_the_suite_then_the_install_check_on_python_3_13() -> None:
     assert (ROOT / ".ci" / "install_check.sh").stat().st_mode & 0o111
     script = (ROOT / ".ci" / "install_check.py").read_text()
     assert "from claim_risk import score_sentences, score_text" in script
+
+
+def test_wheel_ships_the_workbench_and_its_command(wheel: zipfile.ZipFile) -> None:
+    """`claim-risk review` needs its page, script and style (package data) and its command."""
+    names = set(wheel.namelist())
+    static = ROOT / "training" / "review" / "static"
+    for path in static.iterdir():
+        inside = f"claim_risk/training/review/static/{path.name}"
+        assert inside in names, f"{path.relative_to(ROOT)} is not in the wheel"
+        assert wheel.read(inside) == path.read_bytes()
+    entry = next(n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt"))
+    assert "claim-risk = claim_risk.training.review.cli:main" in wheel.read(entry).decode()
