@@ -42,10 +42,20 @@ class Span(NamedTuple):
 
 
 class _Buffer(threading.local):
-    """One output buffer per thread, grown as needed and reused across calls."""
+    """One output buffer per thread, grown as needed and reused across calls.
+
+    A ``bytearray`` under a ctypes view: the C function writes into it, and
+    its output is read by slicing the ``bytearray`` (slicing the ctypes array
+    builds its bytes one call deeper and costs more).
+    """
 
     def __init__(self) -> None:
-        self.buf = ctypes.create_string_buffer(1 << 16)
+        self.grow(1 << 16)
+
+    def grow(self, size: int) -> None:
+        """A new buffer of ``size`` bytes."""
+        self.data = bytearray(size)
+        self.view = (ctypes.c_char * size).from_buffer(self.data)
 
 
 _BUFFER = _Buffer()
@@ -83,17 +93,15 @@ def _to_sentences(line: str) -> str:
     if _TEXT_TO_SENTENCES is None:
         return blingfire.text_to_sentences(line)
     data = line.encode("utf-8")
-    need = 2 * len(data) + 1
-    if len(_BUFFER.buf) < need:
-        _BUFFER.buf = ctypes.create_string_buffer(max(need, 2 * len(_BUFFER.buf)))
-    buf = _BUFFER.buf
-    size = min(len(buf), 2 * len(data))
-    n = _TEXT_TO_SENTENCES(data, len(data), buf, size)
+    size = 2 * len(data)
+    buffer = _BUFFER
+    if len(buffer.data) <= size:
+        buffer.grow(max(size + 1, 2 * len(buffer.data)))
+    n = _TEXT_TO_SENTENCES(data, len(data), buffer.view, size)
     if n == -1 or n > size:
         return ""
-    out = buf[:n]
-    cut = out.find(b"\0")
-    return (out if cut < 0 else out[:cut]).decode("utf-8")
+    cut = buffer.data.find(0, 0, n)
+    return buffer.data[: n if cut < 0 else cut].decode("utf-8")
 
 
 def _offsets_spans(line: str) -> list[tuple[int, int]]:
@@ -161,17 +169,16 @@ def segment(text: str) -> list[Span]:
             continue
         base = line_match.start()
         starts = _starts(line)
-        ends = starts[1:]
-        ends.append(len(line))
-        for s, e in zip(starts, ends, strict=True):
-            chunk = line[s:e]
+        last = len(starts) - 1
+        for k, s in enumerate(starts):
+            chunk = line[s : starts[k + 1]] if k < last else line[s:] if s else line
             if s == 0 and not chunk[0].isalnum():
                 # Bullet markers at a line's start stay outside (unless they are all there is);
                 # none of them (nor a space) is alphanumeric.
-                m = bullet(chunk)
-                if 0 < m.end() < len(chunk):
-                    s += m.end()
-                    chunk = chunk[m.end() :]
+                cut = bullet(chunk).end()
+                if 0 < cut < len(chunk):
+                    s = cut
+                    chunk = chunk[cut:]
             body = chunk.lstrip()
             start = base + s + len(chunk) - len(body)
             body = body.rstrip()
