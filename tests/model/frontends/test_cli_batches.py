@@ -145,6 +145,19 @@ def test_json_records_are_written_as_json_dumps_writes_them() -> None:
         {"explain": {"up": [["x", 0.1]], "down": [], "page": 0.0}, "input": {"k": [1, {"a": 2}]}},
         {"text": "lone \ud800 surrogate", "control": "\x00\x1f\x7f"},
     ]
+    plain = dict.fromkeys(cli.FIELDS, "x")
+    plain.update(index=0, start=5, end=10**20, score=0.5, flagged=False, page_score=1.0)
+    rng = random.Random(2)
+    alphabet = ["a", '"', "\\", "\n", "\x00", "\x1f", "\x7f", "é", "😀", "\u2028", "\ud800", "/"]
+    for k in range(300):
+        rec = dict(plain)
+        rec["text"] = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
+        rec["source"] = "".join(rng.choices(alphabet, k=3))
+        rec["score"] = rng.choice([1e-06, 0.0, -0.0, 1.0, 0.123456, 5e-324, 1e16, k / 7])
+        rec["flagged"] = bool(k % 2)
+        records.append(rec)
+    records.append({**plain, "index": True})  # not the usual type: the encoder writes it
+    records.append({**plain, "extra": 1})
     for rec in records:
         line = cli._json_line(rec)
         try:
@@ -154,5 +167,6 @@ def test_json_records_are_written_as_json_dumps_writes_them() -> None:
             want = json.dumps(rec, ensure_ascii=True, allow_nan=False)
         assert line == want + "\n"
     for bad in (math.nan, math.inf, -math.inf):
-        with pytest.raises(ValueError, match="not JSON compliant"):
-            cli._json_line({"score": bad})
+        for rec in ({"score": bad}, {**plain, "score": bad}, {**plain, "page_score": bad}):
+            with pytest.raises(ValueError, match="not JSON compliant"):
+                cli._json_line(rec)
