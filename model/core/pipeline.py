@@ -176,17 +176,9 @@ class _Sentences:
                 self.texts = None
         return list(texts)
 
-    def position(self, k: int) -> int:
-        """The sentence's position in the document, from its position among those scored."""
-        return k if self.kept is None else int(self.kept[k])
-
     def positions(self, lo: int, hi: int) -> list[int]:
         """The positions in the document of those scored from ``lo`` to ``hi``."""
         return list(range(lo, hi)) if self.kept is None else self.kept[lo:hi].tolist()
-
-    def text(self, i: int) -> str:
-        """The text of sentence ``i`` (a position in the document)."""
-        return self.blocks[self.block[i]][self.lo[i] : self.hi[i]].decode(*_CODEC)
 
     def texts_at(self, positions: list[int]) -> list[str]:
         """The texts of the sentences at ``positions`` (positions in the document)."""

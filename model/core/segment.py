@@ -117,7 +117,7 @@ def _offsets_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _starts(line: str) -> list[int]:
+def _starts(line: str, out: str | None = None) -> list[int]:
     """Where each sentence of a non-blank line starts: 0 first, then increasing.
 
     A sentence runs to the next one's start (the last to the end of the line),
@@ -127,10 +127,11 @@ def _starts(line: str) -> list[int]:
     offsets API used for that line. A line holding lone surrogates (which
     blingfire's UTF-8 cannot carry) is cut as its ``replace_surrogates`` copy,
     which has the same length; if blingfire still fails, the line is one
-    sentence.
+    sentence. ``out``: ``_to_sentences(line)``, when the caller has it.
     """
     try:
-        out = _to_sentences(line)
+        if out is None:
+            out = _to_sentences(line)
         if "\n" not in out and (not out or out in line):
             return [0]  # one sentence, found verbatim (or none at all)
         found = []
@@ -163,12 +164,27 @@ def segment(text: str) -> list[Span]:
     append = spans.append
     bullet = _BULLET.match
     new = tuple.__new__  # Span(...) without the Python-level __new__ of a NamedTuple
+    split = _to_sentences
     for line_match in _LINE.finditer(text):
         line = line_match.group()
         if line.isspace():
             continue
         base = line_match.start()
-        starts = _starts(line)
+        try:
+            out = split(line)
+        except Exception:  # _starts takes the line again and knows what to do
+            out = None
+        if out is not None and "\n" not in out and (not out or out in line):
+            # One sentence (the commonest line): when it starts on text, it is the line
+            # less its trailing blanks; else the loop below trims it.
+            if line[0].isalnum():
+                body = line.rstrip()
+                if len(body) <= MAX_SENTENCE_CHARS:
+                    append(new(Span, (base, base + len(body), body)))
+                    continue
+            starts = [0]
+        else:
+            starts = _starts(line, out)
         last = len(starts) - 1
         for k, s in enumerate(starts):
             chunk = line[s : starts[k + 1]] if k < last else line[s:] if s else line

@@ -411,8 +411,6 @@ class Scored:
 # a new one per call, which cost a third of its time; the output is the same.
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _JSON_ASCII = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
-
-
 _JSON_STRING = json.encoder.encode_basestring  # the string escaper _JSON uses
 _PLAIN_FIELDS = ("source", "index", "text", "start", "end", "score", "flagged", "band")
 _PLAIN_FIELDS += ("page_score", "lang")
@@ -910,8 +908,8 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
     items = list(_documents(args)) if not args.no_progress and sys.stderr.isatty() else None
     read = _progress(items) if items is not None else _documents(args)
     for batch in _batches(read, whole=not args.lines):
-        scored = _score_stream([b.blocks for b in batch if b.ready], state) if batch else None
-        for b in batch or ():
+        scored = _score_stream([b.blocks for b in batch if b.ready], state)
+        for b in batch:
             if isinstance(b.item, InputError):
                 _say(str(b.item))
                 status = status or b.item.code
@@ -961,7 +959,7 @@ def _run_document(
     overall: _Ranker | None,
     ranked: bool,
     html_docs: list[tuple[str, list[dict]]],
-    blocks: Iterator[Block] | None = None,
+    blocks: Iterable[Block] | None = None,
     done: ScoredDocument | None = None,
 ) -> int:
     """Score one whole document and write its records; return its status.
