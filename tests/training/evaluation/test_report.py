@@ -127,3 +127,14 @@ def test_the_bench_section_shows_the_end_to_end_rows() -> None:
 
     text = bench_section(_bench_with_end_to_end())
     assert "end to end from raw documents" in text and "≥ 2x the peer" in text
+
+
+def test_only_a_run_with_new_inputs_for_every_repeat_is_said_to_have_them() -> None:
+    from claim_risk.training.evaluation.sections import bench_section, speed_summary
+
+    old = {k: v for k, v in _bench_with_end_to_end().items() if k != "fresh_inputs"}
+    new = {**old, "fresh_inputs": True}
+    assert "predates" in speed_summary(old) and "predates" in bench_section(old)
+    assert "new ones for every run" not in speed_summary(old)
+    assert "predates" not in speed_summary(new) + bench_section(new)
+    assert "new ones for every run" in speed_summary(new)
