@@ -101,22 +101,17 @@ OPTIONAL_FIELDS = tuple(f.name for f in fields(SentenceScore) if f.default is no
 _CODEC = ("utf-8", "surrogatepass")  # round-trips any str, lone surrogates too
 
 
-def _byte_offsets(block: str, *positions: Sequence[int]) -> list[bytes]:
-    """UTF-8 byte offsets (a lone surrogate taking 3 bytes) of character offsets of ``block``.
+def _byte_offsets(data: bytes, *positions: Sequence[int]) -> list[bytes]:
+    """The byte offsets in ``data`` (UTF-8, surrogates passed) of character offsets.
 
-    One array of 64-bit offsets, as machine bytes, for each sequence of ``positions``.
+    A character starts at every byte that is not a continuation byte
+    (``10xxxxxx``). One array of 64-bit offsets, as machine bytes, for each
+    sequence of ``positions``; a position may be the end of the text.
     """
-    codes = np.frombuffer(block.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    extra = np.zeros(len(codes) + 1, dtype=np.int64)
-    width = (codes >= 0x80).astype(np.int64)
-    width += codes >= 0x800
-    width += codes >= 0x10000
-    np.cumsum(width, out=extra[1:])
-    out = []
-    for p in positions:
-        at = np.array(p, dtype=np.int64)
-        out.append((at + extra[at]).tobytes())
-    return out
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts = np.flatnonzero((raw & 0xC0) != 0x80)
+    starts = np.append(starts, len(raw))
+    return [starts[np.array(p, dtype=np.int64)].tobytes() for p in positions]
 
 
 class _Sentences:
@@ -149,7 +144,8 @@ class _Sentences:
     def add(self, offset: int, block: str) -> list[str]:
         """Cut one block into sentences and keep their offsets; the sentences' texts."""
         b = len(self.blocks)
-        self.blocks.append(block.encode(*_CODEC))
+        data = block.encode(*_CODEC)
+        self.blocks.append(data)
         spans = segment(block)
         if not spans:
             return []
@@ -160,7 +156,7 @@ class _Sentences:
             self.lo.extend(starts)
             self.hi.extend(ends)
         else:
-            lo, hi = _byte_offsets(block, starts, ends)
+            lo, hi = _byte_offsets(data, starts, ends)
             self.lo.frombytes(lo)
             self.hi.frombytes(hi)
         if offset:
