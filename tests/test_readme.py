@@ -126,34 +126,19 @@ def test_readme_gives_the_two_commands() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_readme_quotes_current_benchmark() -> None:
-    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+def test_readme_speed_figures_are_those_make_bench_wrote() -> None:
+    """Every figure of the README's *Speed* section is rendered from reports/benchmark.json
+    (by ``write_speed_summary``, which ``make bench`` calls), and none is written by hand."""
+    from claim_risk.training.evaluation.sections import SPEED_MARKERS, speed_summary
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     b = json.loads((ROOT / "reports" / "benchmark.json").read_text())
-    s, d, c, f = b["scoring"], b["datasets_map"], b["cold_start"], b["big_file"]
-    cores = d["cores"]
-    expected = [
-        f"`score_sentences`: {s['score_sentences_per_s']['median']:,.0f} sentences/s",
-        f"end to end (segmentation + scoring): {s['end_to_end_sentences_per_s']['median']:,.0f}",
-        f"{d[f'num_proc_{cores}']['sentences_per_s']['median']:,.0f} sentences/s, "
-        f"a {d['speedup']:.2f}x speed-up",
-        f'`predict "one sentence"`: {c["predict_one_sentence"]["median_s"]:.2f} s cold, '
-        f"against {c['import_sklearn']['median_s']:.2f} s",
-        f"{f['50mb']['median_s']:.1f} s, peak memory {f['50mb']['peak_rss_mib']:.0f} MiB "
-        f"({f['1mb']['peak_rss_mib']:.0f} MiB for 1 MB)",
-    ]
-    t = b["tiers"]
-    expected += [
-        f"plain-data scorer ran at {b['references']['ratio_to_sklearn_pipeline']:.2f}x the",
-        f"at {b['references']['plain_data_scorer']['sentences_per_s']['median']:,.0f} sentences/s "
-        f"against {b['references']['fasttext']['sentences_per_s']['median']:,.0f} for fastText",
-        f"`fast` {t['fast']['sentences_per_s']['median']:,.0f} sentences/s, `semantic` "
-        f"{t['semantic']['sentences_per_s']['median']:,.0f} "
-        f"({t['semantic']['cold_start']['median_s']:.2f} s cold start), `cascade` "
-        f"{t['cascade']['sentences_per_s']['median']:,.0f} "
-        f"(it re-scored {t['cascade']['rescored_share']:.0%}",
-    ]
-    for phrase in expected:
-        assert phrase in readme, f"README.md should say {phrase!r}: update it after 'make bench'"
+    start, end = SPEED_MARKERS
+    block = readme.split(start + "\n", 1)[1].split(end, 1)[0]
+    assert block == speed_summary(b), "README.md's speed figures are stale: run make bench"
+    section = readme.split("## Speed\n", 1)[1].split("\n## ", 1)[0]
+    outside = section.replace(block, "")
+    assert not re.search(r"\d[\d,.]*\s*(?:sentences/s|x\b|s\b|MiB|MB/s)", outside), outside
 
 
 def test_readme_predict_examples_are_real_output(shipped_model: None) -> None:

@@ -56,7 +56,7 @@ _SPACE, _HYPHEN, _APOSTROPHE = b" -'"
 # the word itself, in group g >= 1. Codes are packed beside word ids, below _CODES.
 _NO_CUE, _TRY_REGEX, _TRY_PIECES, _STATIC = 0, 1, 2, 2
 _CODES = 64
-_ANALYSE_FROM = 20_000  # characters in a part from which the cue start words pay off
+_ANALYSE_FROM = 20_000  # characters read (over all calls) from which the cue start words pay off
 
 
 def strip_accents(text: str) -> str:
@@ -187,11 +187,13 @@ class SentenceFeatures:
         self.cue_names = list(cues)
         self.cues = dict(cues)
         self.cue_re = combined_pattern(cues)
-        # The cue start words pay off on large batches only; they are read on the
-        # first one, so loading a model and scoring a sentence stay cheap.
+        # The cue start words pay off once some text has been read (their codes are
+        # kept per word, across calls); they are read then, so loading a model and
+        # scoring a sentence stay cheap, and a stream of small documents gets them too.
         self.cue_filter: CueStarts | None = None
         self._cue_codes: _Memo | None = None
         self._analysed = False
+        self._read = 0
         self.n_words = len(self.vocabulary)
         self.n_features = self.n_words + len(self.cue_names)
         self._build_index()
@@ -317,8 +319,10 @@ class SentenceFeatures:
         """Word n-gram (rows, cols) and cue (rows, indices) of one part of a batch."""
         text = part.lowered
         found = None  # None: one text at a time
-        if text is not None and len(text) >= _ANALYSE_FROM:
-            self._analyse()
+        if text is not None and not self._analysed:
+            self._read += len(text)
+            if self._read >= _ANALYSE_FROM:
+                self._analyse()
         if text is not None and self._cue_codes is None:
             ids = self._token_ids(part)
             found = self._finditer(text)

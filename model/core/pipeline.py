@@ -23,6 +23,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import MISSING, asdict, dataclass, fields
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -100,14 +101,29 @@ OPTIONAL_FIELDS = tuple(f.name for f in fields(SentenceScore) if f.default is no
 _CODEC = ("utf-8", "surrogatepass")  # round-trips any str, lone surrogates too
 
 
+def _byte_offsets(data: bytes, *positions: Sequence[int]) -> list[bytes]:
+    """The byte offsets in ``data`` (UTF-8, surrogates passed) of character offsets.
+
+    A character starts at every byte that is not a continuation byte
+    (``10xxxxxx``). One array of 64-bit offsets, as machine bytes, for each
+    sequence of ``positions``; a position may be the end of the text.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts = np.flatnonzero((raw & 0xC0) != 0x80)
+    starts = np.append(starts, len(raw))
+    return [starts[np.array(p, dtype=np.int64)].tobytes() for p in positions]
+
+
 class _Sentences:
     """One document's sentences: offsets into its blocks, kept as compact arrays.
 
     The blocks are held as UTF-8 bytes (a str holding one emoji takes four
     bytes a character); a sentence's text is decoded from its block when read.
+    While the document is shorter than ``keep`` sentences, the texts cut are
+    kept as well, so that scoring and records need not decode them again.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 0) -> None:
         self.blocks: list[bytes] = []
         self.block = array("i")  # each sentence's block
         self.lo = array("q")  # byte offsets of the sentence in its block
@@ -115,6 +131,8 @@ class _Sentences:
         self.start = array("q")  # character offsets in the document
         self.end = array("q")
         self.langs: list[str] = []
+        self.keep = keep
+        self.texts: list[str] | None = [] if keep > 0 else None
         self.kept: np.ndarray | None = None  # positions scored, when some are left out
         self.chunks: list[tuple[int, int]] = []  # kept positions scored in one model call
         self.alone = self.in_context = self.scores = np.zeros(0)
@@ -126,32 +144,45 @@ class _Sentences:
     def add(self, offset: int, block: str) -> list[str]:
         """Cut one block into sentences and keep their offsets; the sentences' texts."""
         b = len(self.blocks)
-        self.blocks.append(block.encode(*_CODEC))
-        plain = block.isascii()  # then byte offsets are character offsets
-        texts, last, at = [], 0, 0
-        for span in segment(block):
-            self.block.append(b)
-            if plain:
-                self.lo.append(span.start)
-                self.hi.append(span.end)
+        data = block.encode(*_CODEC)
+        self.blocks.append(data)
+        spans = segment(block)
+        if not spans:
+            return []
+        starts, ends, texts = zip(*spans, strict=True)
+        n = len(texts)
+        self.block.extend(repeat(b, n))
+        if block.isascii():  # then byte offsets are character offsets
+            self.lo.extend(starts)
+            self.hi.extend(ends)
+        else:
+            lo, hi = _byte_offsets(data, starts, ends)
+            self.lo.frombytes(lo)
+            self.hi.frombytes(hi)
+        if offset:
+            self.start.extend([offset + s for s in starts])
+            self.end.extend([offset + e for e in ends])
+        else:
+            self.start.extend(starts)
+            self.end.extend(ends)
+        if self.texts is not None:
+            if len(self.start) <= self.keep:
+                self.texts += texts
             else:
-                at += len(block[last : span.start].encode(*_CODEC))
-                self.lo.append(at)
-                at += len(span.text.encode(*_CODEC))
-                self.hi.append(at)
-            self.start.append(offset + span.start)
-            self.end.append(offset + span.end)
-            texts.append(span.text)
-            last = span.end
-        return texts
+                self.texts = None
+        return list(texts)
 
-    def position(self, k: int) -> int:
-        """The sentence's position in the document, from its position among those scored."""
-        return k if self.kept is None else int(self.kept[k])
+    def positions(self, lo: int, hi: int) -> list[int]:
+        """The positions in the document of those scored from ``lo`` to ``hi``."""
+        return list(range(lo, hi)) if self.kept is None else self.kept[lo:hi].tolist()
 
-    def text(self, i: int) -> str:
-        """The text of sentence ``i`` (a position in the document)."""
-        return self.blocks[self.block[i]][self.lo[i] : self.hi[i]].decode(*_CODEC)
+    def texts_at(self, positions: list[int]) -> list[str]:
+        """The texts of the sentences at ``positions`` (positions in the document)."""
+        if self.texts is not None:
+            texts = self.texts
+            return [texts[i] for i in positions]
+        blocks, block, lo, hi = self.blocks, self.block, self.lo, self.hi
+        return [blocks[block[i]][lo[i] : hi[i]].decode(*_CODEC) for i in positions]
 
     def before(self, i: int) -> str:
         """The document's text between sentence ``i`` and the one before it (or the start)."""
@@ -163,9 +194,14 @@ class _Sentences:
         return b"".join(parts).decode(*_CODEC)
 
 
-def _read(blocks: Iterable[Block], window: int, detect: bool, skip_non_english: bool) -> _Sentences:
-    """Cut a document into sentences; tag languages a window at a time when asked."""
-    doc = _Sentences()
+def _read(
+    blocks: Iterable[Block], window: int, detect: bool, skip_non_english: bool, keep: int = 0
+) -> _Sentences:
+    """Cut a document into sentences; tag languages a window at a time when asked.
+
+    The texts are kept while the document has at most ``keep`` sentences.
+    """
+    doc = _Sentences(keep)
     pending: list[str] = []
     for offset, block in blocks:
         texts = doc.add(offset, block)
@@ -208,7 +244,7 @@ def _score(docs: Sequence[_Sentences], tier: Tier, batch: int) -> None:
 
 
 def _score_group(group: list[tuple[_Sentences, int, int]], tier: Tier) -> None:
-    pages = [[doc.text(doc.position(k)) for k in range(lo, hi)] for doc, lo, hi in group]
+    pages = [doc.texts_at(doc.positions(lo, hi)) for doc, lo, hi in group]
     logits = tier.document_logits(pages)
     scores = sigmoid(logits.in_context)
     at = 0
@@ -255,25 +291,39 @@ class ScoredDocument:
         return self._doc.before(index)
 
     def __iter__(self) -> Iterator[SentenceScore]:
-        doc, decision, page = self._doc, self._decision, self.page_score
+        doc, page = self._doc, self.page_score
+        names = [band.name for band in self._decision.bands]
         for lo, hi in doc.chunks:
-            positions = [doc.position(k) for k in range(lo, hi)]
-            texts = [doc.text(i) for i in positions]
+            positions = doc.positions(lo, hi)
+            texts = doc.texts_at(positions)
             explained = self._explanations(texts, lo, hi)
-            scores = self.scores[lo:hi].tolist()
-            for j, (i, text, score) in enumerate(zip(positions, texts, scores, strict=True)):
-                yield SentenceScore(
-                    i,
-                    text,
-                    doc.start[i],
-                    doc.end[i],
-                    score,
-                    decision.flagged(score),
-                    decision.band(score),
-                    page,
-                    doc.langs[i] if self._detect else None,
-                    explained[j] if explained is not None else None,
-                )
+            flags, bands = self._decide(self.scores[lo:hi])
+            if doc.kept is None:
+                starts, ends = doc.start[lo:hi], doc.end[lo:hi]
+            else:
+                starts, ends = [doc.start[i] for i in positions], [doc.end[i] for i in positions]
+            langs = [doc.langs[i] for i in positions] if self._detect else repeat(None)
+            why = explained if explained is not None else repeat(None)
+            for row in zip(
+                positions,
+                texts,
+                starts,
+                ends,
+                self.scores[lo:hi].tolist(),
+                flags,
+                map(names.__getitem__, bands),
+                repeat(page),
+                langs,
+                why,
+            ):
+                yield SentenceScore(*row)
+
+    def _decide(self, scores: np.ndarray) -> tuple[list[bool], list[int]]:
+        """``Decision.flagged`` and the index of ``Decision.band`` of each score, in bulk."""
+        decision = self._decision
+        flags = scores >= decision.threshold
+        high = scores >= decision.bands[2].lower
+        return flags.tolist(), np.where(high, 2, flags.astype(np.int64)).tolist()
 
     def _explanations(self, texts: list[str], lo: int, hi: int) -> list[dict] | None:
         """``explain`` of each sentence, and ``page``: the log-odds its page added."""
@@ -313,7 +363,7 @@ def score_stream(
     size = 0
     for document in documents:
         blocks = [(0, document)] if isinstance(document, str) else document
-        doc = _read(blocks, tier.window, detect, skip_non_english)
+        doc = _read(blocks, tier.window, detect, skip_non_english, batch)
         waiting.append(doc)
         size += len(doc)
         if size >= batch:

@@ -42,10 +42,20 @@ class Span(NamedTuple):
 
 
 class _Buffer(threading.local):
-    """One output buffer per thread, grown as needed and reused across calls."""
+    """One output buffer per thread, grown as needed and reused across calls.
+
+    A ``bytearray`` under a ctypes view: the C function writes into it, and
+    its output is read by slicing the ``bytearray`` (slicing the ctypes array
+    builds its bytes one call deeper and costs more).
+    """
 
     def __init__(self) -> None:
-        self.buf = ctypes.create_string_buffer(1 << 16)
+        self.grow(1 << 16)
+
+    def grow(self, size: int) -> None:
+        """A new buffer of ``size`` bytes."""
+        self.data = bytearray(size)
+        self.view = (ctypes.c_char * size).from_buffer(self.data)
 
 
 _BUFFER = _Buffer()
@@ -83,17 +93,15 @@ def _to_sentences(line: str) -> str:
     if _TEXT_TO_SENTENCES is None:
         return blingfire.text_to_sentences(line)
     data = line.encode("utf-8")
-    need = 2 * len(data) + 1
-    if len(_BUFFER.buf) < need:
-        _BUFFER.buf = ctypes.create_string_buffer(max(need, 2 * len(_BUFFER.buf)))
-    buf = _BUFFER.buf
-    size = min(len(buf), 2 * len(data))
-    n = _TEXT_TO_SENTENCES(data, len(data), buf, size)
+    size = 2 * len(data)
+    buffer = _BUFFER
+    if len(buffer.data) <= size:
+        buffer.grow(max(size + 1, 2 * len(buffer.data)))
+    n = _TEXT_TO_SENTENCES(data, len(data), buffer.view, size)
     if n == -1 or n > size:
         return ""
-    out = buf[:n]
-    cut = out.find(b"\0")
-    return (out if cut < 0 else out[:cut]).decode("utf-8")
+    cut = buffer.data.find(0, 0, n)
+    return buffer.data[: n if cut < 0 else cut].decode("utf-8")
 
 
 def _offsets_spans(line: str) -> list[tuple[int, int]]:
@@ -109,7 +117,7 @@ def _offsets_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _starts(line: str) -> list[int]:
+def _starts(line: str, out: str | None = None) -> list[int]:
     """Where each sentence of a non-blank line starts: 0 first, then increasing.
 
     A sentence runs to the next one's start (the last to the end of the line),
@@ -119,10 +127,11 @@ def _starts(line: str) -> list[int]:
     offsets API used for that line. A line holding lone surrogates (which
     blingfire's UTF-8 cannot carry) is cut as its ``replace_surrogates`` copy,
     which has the same length; if blingfire still fails, the line is one
-    sentence.
+    sentence. ``out``: ``_to_sentences(line)``, when the caller has it.
     """
     try:
-        out = _to_sentences(line)
+        if out is None:
+            out = _to_sentences(line)
         if "\n" not in out and (not out or out in line):
             return [0]  # one sentence, found verbatim (or none at all)
         found = []
@@ -155,23 +164,37 @@ def segment(text: str) -> list[Span]:
     append = spans.append
     bullet = _BULLET.match
     new = tuple.__new__  # Span(...) without the Python-level __new__ of a NamedTuple
+    split = _to_sentences
     for line_match in _LINE.finditer(text):
         line = line_match.group()
         if line.isspace():
             continue
         base = line_match.start()
-        starts = _starts(line)
-        ends = starts[1:]
-        ends.append(len(line))
-        for s, e in zip(starts, ends, strict=True):
-            chunk = line[s:e]
+        try:
+            out = split(line)
+        except Exception:  # _starts takes the line again and knows what to do
+            out = None
+        if out is not None and "\n" not in out and (not out or out in line):
+            # One sentence (the commonest line): when it starts on text, it is the line
+            # less its trailing blanks; else the loop below trims it.
+            if line[0].isalnum():
+                body = line.rstrip()
+                if len(body) <= MAX_SENTENCE_CHARS:
+                    append(new(Span, (base, base + len(body), body)))
+                    continue
+            starts = [0]
+        else:
+            starts = _starts(line, out)
+        last = len(starts) - 1
+        for k, s in enumerate(starts):
+            chunk = line[s : starts[k + 1]] if k < last else line[s:] if s else line
             if s == 0 and not chunk[0].isalnum():
                 # Bullet markers at a line's start stay outside (unless they are all there is);
                 # none of them (nor a space) is alphanumeric.
-                m = bullet(chunk)
-                if 0 < m.end() < len(chunk):
-                    s += m.end()
-                    chunk = chunk[m.end() :]
+                cut = bullet(chunk).end()
+                if 0 < cut < len(chunk):
+                    s = cut
+                    chunk = chunk[cut:]
             body = chunk.lstrip()
             start = base + s + len(chunk) - len(body)
             body = body.rstrip()

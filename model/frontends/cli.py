@@ -15,19 +15,21 @@ import csv
 import errno
 import heapq
 import io
+import itertools
 import json
 import math
+import operator
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from ..core.artifacts import TIER_NAMES
 from ..core.decision import Decision
-from ..core.pipeline import RECORD_FIELDS, SentenceScore, score_stream
+from ..core.pipeline import RECORD_FIELDS, Block, ScoredDocument, SentenceScore, score_stream
 from ..core.surrogates import replace_surrogates
 from ..core.tiers import Tier
 from ..exits import (
@@ -405,13 +407,58 @@ class Scored:
     gap: str = ""
 
 
+# One encoder for every record: json.dumps(..., ensure_ascii=False, allow_nan=False) makes
+# a new one per call, which cost a third of its time; the output is the same.
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_JSON_ASCII = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
+_JSON_STRING = json.encoder.encode_basestring  # the string escaper _JSON uses
+_PLAIN_FIELDS = ("source", "index", "text", "start", "end", "score", "flagged", "band")
+_PLAIN_FIELDS += ("page_score", "lang")
+_PLAIN = FIELDS == _PLAIN_FIELDS  # the record the template below writes (else: _JSON)
+
+
+def _json_object(rec: dict) -> str:
+    """``_JSON(rec)``: the same characters, written from a template for a plain record.
+
+    A record with exactly the fields ``FIELDS``, each of its usual type and
+    every float finite, is written with the escaper and number formats
+    ``json.dumps`` uses, about four times faster; anything else (options
+    that add fields, a value of another type, a float that is not finite,
+    which ``_JSON`` refuses) goes to ``_JSON``.
+    """
+    if _PLAIN and len(rec) == len(FIELDS) and tuple(rec) == FIELDS:
+        source, index, text, start, end, score, flagged, band, page, lang = rec.values()
+        if (
+            type(score) is float
+            and type(page) is float
+            and score - score == 0.0
+            and page - page == 0.0
+            and type(index) is int
+            and type(start) is int
+            and type(end) is int
+            and type(flagged) is bool
+            and type(source) is str
+            and type(text) is str
+            and type(band) is str
+            and type(lang) is str
+        ):
+            return (
+                f'{{"source": {_JSON_STRING(source)}, "index": {int.__repr__(index)}, '
+                f'"text": {_JSON_STRING(text)}, "start": {int.__repr__(start)}, '
+                f'"end": {int.__repr__(end)}, "score": {float.__repr__(score)}, '
+                f'"flagged": {"true" if flagged else "false"}, "band": {_JSON_STRING(band)}, '
+                f'"page_score": {float.__repr__(page)}, "lang": {_JSON_STRING(lang)}}}'
+            )
+    return _JSON(rec)
+
+
 def _json_line(rec: dict) -> str:
     """One JSON object on one line, valid UTF-8 (lone surrogates as \\u escapes)."""
-    line = json.dumps(rec, ensure_ascii=False, allow_nan=False)
+    line = _json_object(rec)
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:
-        line = json.dumps(rec, ensure_ascii=True, allow_nan=False)
+        line = _JSON_ASCII(rec)
     return line + "\n"
 
 
@@ -514,9 +561,12 @@ def _foreign(lang: str) -> bool:
     return lang not in (ENGLISH, UNDETERMINED)
 
 
+_VALUES = operator.attrgetter(*FIELDS[1:])
+
+
 def _output(source: str, r: SentenceScore) -> dict:
     """The jsonl/csv/table record of one scored sentence: scores to 6 places, reasons to 4."""
-    rec = {"source": source, **{name: r[name] for name in FIELDS[1:]}}
+    rec = dict(zip(FIELDS, (source, *_VALUES(r)), strict=True))
     rec["score"], rec["page_score"] = round(r.score, 6), round(r.page_score, 6)
     if r.explain is not None:
         why = r.explain
@@ -525,19 +575,106 @@ def _output(source: str, r: SentenceScore) -> dict:
     return rec
 
 
-def _score_document(doc: Document, run: _Run) -> Iterator[Scored]:
-    """Records of one document from the scoring core, formatted for output."""
-    [scored] = score_stream(
-        [doc.blocks()],
+def _score_stream(blocks: Iterable[Iterable[Block]], run: _Run) -> Iterator[ScoredDocument]:
+    """Documents (their blocks) scored by the core, in order, as ``run`` asks."""
+    return score_stream(
+        blocks,
         run.model,
         threshold=run.threshold,
         explain=run.explain_n,
         detect_language=True,
         skip_non_english=run.skip_non_english,
     )
+
+
+def _score_document(
+    doc: Document, run: _Run, scored: ScoredDocument | None = None
+) -> Iterator[Scored]:
+    """Records of one document from the scoring core, formatted for output.
+
+    ``scored``: the document already scored (with others, in one batch).
+    """
+    if scored is None:
+        [scored] = _score_stream([doc.blocks()], run)
     run.languages.update(scored.languages)
     for r in scored:
         yield Scored(_output(doc.source, r), _squeeze(scored.gap(r.index)) if run.gaps else "")
+
+
+BATCH_CHARS = 1_000_000
+"""Documents are read whole and scored together until this many characters wait; a
+longer document is scored alone, as it is read, so memory stays bounded."""
+BATCH_DOCUMENTS = 1000
+
+
+@dataclass
+class _Batched:
+    """One input of a batch: an error to report, or a document with its blocks.
+
+    ``ready``: read whole (its ``blocks`` a list), scored with the batch; else
+    ``blocks`` goes on reading it, or ``error`` says why it could not be read,
+    or ``fatal`` is what reading it raised, to be raised again at its turn
+    (after the documents before it are written, as when each was read in turn).
+    """
+
+    item: Document | InputError
+    blocks: Iterable[Block] = ()
+    error: InputError | None = None
+    fatal: Exception | None = None
+    ready: bool = False
+
+
+def _read_whole(doc: Document) -> _Batched:
+    """A document read whole if it is short; else its blocks so far and the rest to come."""
+    blocks: list[Block] = []
+    size = 0
+    read = doc.blocks()
+    try:
+        for block in read:
+            blocks.append(block)
+            size += len(block[1])
+            if size > BATCH_CHARS:
+                return _Batched(doc, itertools.chain(blocks, read))
+    except InputError as exc:
+        return _Batched(doc, error=exc)
+    except Exception as exc:  # e.g. ExtractorMissing: main says what it is, at its turn
+        return _Batched(doc, fatal=exc)
+    return _Batched(doc, blocks, ready=True)
+
+
+def _batches(items: Iterable[Document | InputError], whole: bool) -> Iterator[list[_Batched]]:
+    """The inputs in order, in batches whose documents are scored in one go.
+
+    Short documents are read whole and wait for others (up to ``BATCH_CHARS``
+    characters, ``BATCH_DOCUMENTS`` documents), so that they share model calls
+    as ``score_texts`` does; a long one, standard input (which may be a person
+    typing) and, without ``whole`` (``--lines``), every input come alone.
+    Errors keep their turn.
+    """
+    batch: list[_Batched] = []
+    size = 0
+    for item in items:
+        alone = not whole or (isinstance(item, Document) and item.stdin)
+        if alone and batch:
+            yield batch
+            batch, size = [], 0
+        if isinstance(item, InputError) or not whole:
+            batch.append(_Batched(item))
+        else:
+            read = _read_whole(item)
+            if not read.ready and read.error is None and read.fatal is None and batch:
+                yield batch
+                batch, size = [], 0
+            batch.append(read)
+            if read.ready:
+                size += sum(len(text) for _, text in read.blocks)
+            elif read.error is None and read.fatal is None:
+                size = BATCH_CHARS  # a long document: alone
+        if alone or size >= BATCH_CHARS or len(batch) >= BATCH_DOCUMENTS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _without_explain(rec: dict) -> dict:
@@ -769,19 +906,31 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
     html_docs: list[tuple[str, list[dict]]] = []
     n_docs = 0
     items = list(_documents(args)) if not args.no_progress and sys.stderr.isatty() else None
-    for item in _progress(items) if items is not None else _documents(args):
-        if isinstance(item, InputError):
-            _say(str(item))
-            status = status or item.code
-            continue
-        state.languages.clear()
-        if args.lines:
-            code = _run_lines(item, args, state, writer, overall, ranked)
-        else:
-            code = _run_document(item, args, state, writer, overall, ranked, html_docs)
-        status = status or code
-        n_docs += code == EXIT_OK
-        _warn_languages(item.source, state)
+    read = _progress(items) if items is not None else _documents(args)
+    for batch in _batches(read, whole=not args.lines):
+        scored = _score_stream([b.blocks for b in batch if b.ready], state)
+        for b in batch:
+            if isinstance(b.item, InputError):
+                _say(str(b.item))
+                status = status or b.item.code
+                continue
+            if b.fatal is not None:
+                raise b.fatal
+            state.languages.clear()
+            if args.lines:
+                code = _run_lines(b.item, args, state, writer, overall, ranked)
+            elif b.error is not None:
+                _say(str(b.error))
+                code = b.error.code
+            else:
+                one = next(scored) if b.ready else None
+                blocks = None if b.ready else b.blocks
+                code = _run_document(
+                    b.item, args, state, writer, overall, ranked, html_docs, blocks, one
+                )
+            status = status or code
+            n_docs += code == EXIT_OK
+            _warn_languages(b.item.source, state)
     if overall is not None:
         writer.ranking_start(n_docs)
         for rec in overall.drain():
@@ -810,13 +959,21 @@ def _run_document(
     overall: _Ranker | None,
     ranked: bool,
     html_docs: list[tuple[str, list[dict]]],
+    blocks: Iterable[Block] | None = None,
+    done: ScoredDocument | None = None,
 ) -> int:
-    """Score one whole document and write its records; return its status."""
+    """Score one whole document and write its records; return its status.
+
+    ``done``: the document already scored in a batch; else its ``blocks``, as
+    far as they were read (default: read from the start).
+    """
     summary = {"sentences": 0, "flagged": 0, "max_score": 0.0, "page_score": 0.0}
     records: list[dict] = []
     ranker = _Ranker(args.top, args.sort == "score") if ranked and overall is None else None
     try:
-        for scored in _score_document(item, state):
+        if done is None and blocks is not None:
+            [done] = _score_stream([blocks], state)
+        for scored in _score_document(item, state, done):
             rec = scored.rec
             if not summary["sentences"] and ranker is None:
                 writer.document_start(item.source, rec["page_score"])

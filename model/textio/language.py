@@ -97,11 +97,34 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _CITATION = re.compile(r"\bet al\b")
 
 
+# ASCII bytes that cannot be in a word become spaces: letters and the apostrophe stay.
+_NOT_IN_WORD = bytes(
+    c if (chr(c).isalpha() and c < 128) or c == ord("'") else 32 for c in range(256)
+)
+
+
 def _words(text: str) -> list[str]:
+    """``_WORD.findall`` of the lower-cased text (citations left out).
+
+    For ASCII text the same words come from ``bytes.translate`` and ``split``
+    (a word is letters with at most one inner apostrophe, so only a piece
+    holding an apostrophe needs the regex), several times faster.
+    """
     text = text[:MAX_CHARS].lower()
     if "et al" in text:
         text = _CITATION.sub(" ", text)
-    return _WORD.findall(text)
+    if not text.isascii():
+        return _WORD.findall(text)
+    pieces = text.encode("ascii").translate(_NOT_IN_WORD).decode("ascii").split()
+    if "'" not in text:
+        return pieces
+    words: list[str] = []
+    for piece in pieces:
+        if "'" in piece:
+            words += _WORD.findall(piece)
+        else:
+            words.append(piece)
+    return words
 
 
 def _share(words: Sequence[str], lexicon: frozenset[str]) -> float:

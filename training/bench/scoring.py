@@ -6,7 +6,8 @@ one process, each timed repeat reads sentences no earlier repeat of that
 measurement read (``kit.corpora``), so no cache can serve it; commands are
 timed in a fresh process each time.
 ``reports/README.md`` is then re-rendered with its section
-(``evaluation.sections.bench_section``).
+(``evaluation.sections.bench_section``), and the figures of the project
+README's *Speed* section with ``evaluation.sections.speed_summary``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 from ..config import REPORTS
-from ..evaluation.report import write_readme
+from ..evaluation.report import write_readme, write_speed_summary
 from ..evaluation.sections import TARGETS
 from .kit import (
     corpora,
@@ -36,6 +37,7 @@ from .kit import (
     spread,
     timed,
 )
+from .peers import bench_end_to_end, fasttext_predict
 from .tiers import bench_tiers
 
 BENCH_JSON = REPORTS / "benchmark.json"
@@ -132,32 +134,32 @@ def bench_references(n: int, repeats: int) -> dict:
 def _fasttext_rate(
     texts: list[str], y: Sequence[int], warm: list[str], runs: list[list[str]]
 ) -> dict:
-    """fastText (word bigrams, seeded, one thread) trained on the labels, scoring the same
-    sentences one by one from Python, lower-cased as the others are (ImportError if absent).
-
-    Its low-level ``predict`` is called: the high-level one breaks under numpy 2.
-    """
-    import fasttext
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "train.txt"
-        lines = [
-            f"__label__{label} {' '.join(t.lower().split())}"
-            for t, label in zip(texts, y, strict=True)
-        ]
-        path.write_text("\n".join(lines), encoding="utf-8")
-        model = fasttext.train_supervised(
-            str(path), wordNgrams=2, epoch=25, seed=0, thread=1, verbose=0
-        )
-    predict = model.f.predict
+    """fastText (``peers.fasttext_predict``) on the same sentences, called one by one from
+    Python (ImportError if absent)."""
+    predict = fasttext_predict(texts, y)
 
     def run(sentences: list[str]) -> None:
         for s in sentences:
-            predict(" ".join(s.lower().split()), 1, 0.0, "replace")
+            predict(s)
 
     log(f"fasttext on {len(runs[0]):,} sentences x{len(runs)}")
     run(warm)
     return rate(len(runs[0]), timed(run, runs))
+
+
+def bench_peers(n: int, rounds: int) -> dict:
+    """End to end from raw documents beside pre-split, fastText with the same segmenter
+    as the peer (``peers.bench_end_to_end``)."""
+    import numpy as np
+
+    from ..data.sentences import load_labels
+
+    try:
+        table = load_labels(user_dir=None).to_dict()
+        predict = fasttext_predict(table["text"], (np.asarray(table["label"]) == 0).astype(int))
+    except ImportError:
+        predict = None
+    return bench_end_to_end(n, rounds, predict)
 
 
 def bench_datasets(n: int, repeats: int) -> dict:
@@ -272,9 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH_JSON)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
+    load_before = os.getloadavg()
     result = {
         "machine": machine(),
+        "load_average_before": list(load_before),
         "scoring": bench_scoring(args.sentences, args.repeats),
+        "end_to_end": bench_peers(min(args.sentences, 50_000), max(args.repeats, 5)),
         "references": bench_references(min(args.sentences, 100_000), args.repeats),
         "datasets_map": bench_datasets(args.sentences, args.repeats),
         "cold_start": bench_cold_start(max(args.repeats, 5)),
@@ -283,10 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         "tiers": bench_tiers(min(args.sentences, 2_000), args.repeats),
         "targets": TARGETS,
     }
+    result["fresh_inputs"] = True  # every timed repeat reads text no earlier one read (kit.timed)
     result["bench_wall_s"] = time.perf_counter() - t0
+    result["load_average_after"] = list(os.getloadavg())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     write_readme(args.out.parent, inputs={BENCH_JSON.name: args.out})
+    if args.out == BENCH_JSON:
+        write_speed_summary(args.out)
     log(f"wrote {args.out} in {result['bench_wall_s']:.0f} s")
     return 0
 

@@ -18,18 +18,28 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..config import OOF_FILE, REPORTS, SENTENCES, SOURCES, USER_DIR
+from ..config import OOF_FILE, REPORTS, ROOT, SENTENCES, SOURCES, USER_DIR
 from ..data.labelled import LabelledSet
 from ..fit.oof import OutOfFold
 from ..fit.save import dump_json, replace_files, rounded
 from . import render
 from .plots import draw_training_figures
-from .sections import SECTIONS
+from .sections import SECTIONS, SPEED_MARKERS, speed_summary
 
-__all__ = ["METRICS_FILE", "README_FILE", "metrics_json", "write_readme", "write_reports"]
+__all__ = [
+    "METRICS_FILE",
+    "PROJECT_README",
+    "README_FILE",
+    "metrics_json",
+    "write_readme",
+    "write_reports",
+    "write_speed_summary",
+]
 
 METRICS_FILE = "metrics.json"
 README_FILE = "README.md"
+PROJECT_README = ROOT / README_FILE
+"""The project's README, whose *Speed* figures (between ``SPEED_MARKERS``) are written here."""
 
 
 def metrics_json(results: dict, data_hash: str) -> dict:
@@ -81,6 +91,28 @@ def write_readme(
         Path(tmp).unlink(missing_ok=True)
         raise
     return folder / README_FILE
+
+
+def write_speed_summary(bench: Path, readme: Path = PROJECT_README) -> Path:
+    """Replace the figures of ``readme``'s *Speed* section with those of ``bench`` (a
+    ``benchmark.json``), between ``SPEED_MARKERS``; the rest of the file is kept."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = SPEED_MARKERS
+    head, found, rest = text.partition(start + "\n")
+    _, found_end, tail = rest.partition(end)
+    if not (found and found_end):
+        raise ValueError(f"{readme} has no {start} ... {end} block to write the figures into")
+    block = speed_summary(json.loads(bench.read_text(encoding="utf-8")))
+    fd, tmp = tempfile.mkstemp(prefix=f".{readme.name}.", dir=readme.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"{head}{start}\n{block}{end}{tail}")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, readme)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return readme
 
 
 def _figures(out: Path, metrics: dict, data: LabelledSet, oof: OutOfFold) -> list[str]:

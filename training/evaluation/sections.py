@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from claim_risk.core.artifacts import TIER_NAMES
 
-__all__ = ["SECTIONS", "TARGETS", "adapt_section", "bench_section", "spark_section", "tier_rows"]
+__all__ = [
+    "SECTIONS",
+    "SPEED_MARKERS",
+    "TARGETS",
+    "adapt_section",
+    "bench_section",
+    "end_to_end_rows",
+    "spark_section",
+    "speed_summary",
+    "tier_rows",
+]
 
 TARGETS = {
     "end_to_end_sentences_per_s": 50_000,
@@ -45,6 +55,70 @@ def tier_rows(t: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _rate(x: dict) -> str:
+    return f"{x['median']:,.0f} ({x['low']:,.0f}–{x['high']:,.0f})"
+
+
+def _ratio(x: dict) -> str:
+    return f"{x['median']:.2f}x ({x['low']:.2f}–{x['high']:.2f})"
+
+
+def end_to_end_rows(e: dict) -> list[tuple[str, str, str, str]]:
+    """Rows of the speed table for ``end_to_end``: raw documents and pre-split, beside fastText."""
+    rates = e["sentences_per_s"]
+    where = f"{e['sentences']:,} new sentences a run, {e['rounds']} interleaved rounds"
+    if "ratios" not in e:
+        return [
+            (
+                f"`score_texts` end to end from raw documents ({where})",
+                f"{_rate(rates['score_texts'])} sentences/s; fastText {e['fasttext']}",
+                "",
+                "",
+            )
+        ]
+    ratios = e["ratios"]
+    return [
+        (
+            f"end to end from raw documents ({where}): `score_texts`",
+            f"{_rate(rates['score_texts'])} sentences/s, "
+            f"{_ratio(ratios['score_texts_to_fasttext_segmented'])} the peer",
+            "≥ 2x the peer",
+            hit(ratios["score_texts_to_fasttext_segmented"]["median"] >= 2),
+        ),
+        (
+            "… `predict --format jsonl`, a folder of one file per document (start-up included)",
+            f"{_rate(rates['predict'])} sentences/s, "
+            f"{_ratio(ratios['predict_to_fasttext_segmented'])} the peer",
+            "≥ 2x the peer",
+            hit(ratios["predict_to_fasttext_segmented"]["median"] >= 2),
+        ),
+        (
+            "… the peer: the same segmenter, then fastText's `predict` on each sentence",
+            f"{_rate(rates['fasttext_segmented'])} sentences/s",
+            "",
+            "",
+        ),
+        (
+            "pre-split sentences in the same rounds: `score_sentences`",
+            f"{_rate(rates['score_sentences'])} sentences/s, "
+            f"{_ratio(ratios['score_sentences_to_fasttext'])} fastText",
+            "",
+            "",
+        ),
+        (
+            "… fastText's `predict`, one sentence at a time",
+            f"{_rate(rates['fasttext'])} sentences/s",
+            "",
+            "",
+        ),
+    ]
+
+
+def hit(ok: bool) -> str:
+    """A target's status cell."""
+    return "met" if ok else "**missed**"
+
+
 def bench_section(b: dict) -> str:
     """The benchmark section of reports/README.md."""
     s, c, f, d = b["scoring"], b["cold_start"], b["big_file"], b["datasets_map"]
@@ -55,9 +129,6 @@ def bench_section(b: dict) -> str:
 
     def r(x: dict) -> str:
         return f"{x['median']:,.0f} ({x['low']:,.0f}–{x['high']:,.0f})"
-
-    def hit(ok: bool) -> str:
-        return "met" if ok else "**missed**"
 
     many = d[f"num_proc_{d['cores']}"]["sentences_per_s"]
     seg = s.get("segmentation_sentences_per_s", {"median": float("inf")})
@@ -122,6 +193,8 @@ def bench_section(b: dict) -> str:
             "",
         ),
     ]
+    if "end_to_end" in b:
+        rows = end_to_end_rows(b["end_to_end"]) + rows
     if "tiers" in b:
         rows += tier_rows(b["tiers"])
     ref = b.get("references")
@@ -159,8 +232,15 @@ def bench_section(b: dict) -> str:
         "## Speed and memory",
         "",
         f"`make bench` on {m['cores']} cores ({m['cpu']}), Python {m['python']}, "
-        f"scikit-learn {m['scikit_learn']}. Medians of repeated runs, range in brackets; "
-        "raw figures in `reports/benchmark.json`.",
+        f"scikit-learn {m['scikit_learn']}{_load(b)}. Medians of repeated runs, range in "
+        "brackets; "
+        + (
+            "every timed run reads sentences no earlier run read, so no cache serves it; "
+            if b.get("fresh_inputs")
+            else "this run predates new sentences for every timed run (a cache could serve "
+            "its repeats); "
+        )
+        + "raw figures in `reports/benchmark.json`.",
         "",
         "| what | figure | target | status |",
         "|---|---|---|---|",
@@ -201,6 +281,92 @@ def _gain_words(name: str, entry: dict, order: str, last: int) -> str:
         f"{g['mean'] + g['half95']:+.3f}; up on {g['topics_up']} topics, down on "
         f"{g['topics_down']})."
     )
+
+
+def _load(b: dict) -> str:
+    """The load averages the run recorded, if it did."""
+    if "load_average_before" not in b:
+        return ""
+    before, after = b["load_average_before"][0], b["load_average_after"][0]
+    return f", load average {before:.1f} before and {after:.1f} after"
+
+
+SPEED_MARKERS = ("<!-- speed:start -->", "<!-- speed:end -->")
+"""Around the figures of the project README's *Speed* section, which ``speed_summary`` renders."""
+
+
+def speed_summary(b: dict) -> str:
+    """The figures of the project README's *Speed* section, from ``benchmark.json``."""
+    m, s, c, f, d = b["machine"], b["scoring"], b["cold_start"], b["big_file"], b["datasets_map"]
+    big = max((k for k in f if k.endswith("mb")), key=lambda k: int(k[:-2]))
+    small = min((k for k in f if k.endswith("mb")), key=lambda k: int(k[:-2]))
+    many = d[f"num_proc_{d['cores']}"]["sentences_per_s"]
+    fresh = b.get("fresh_inputs", False)
+    lines = [
+        f"The last `make bench`: {m['cores']} cores ({m['cpu']}){_load(b)}; medians of "
+        "repeated runs, range in brackets"
+        + (
+            ", every timed run on sentences no earlier run read."
+            if fresh
+            else "; that run predates new sentences for every timed run, so a cache could "
+            "serve its repeats (the semantic and cascade figures are too high), and it had "
+            "no end-to-end comparison with fastText: the next `make bench` gives both."
+        ),
+        "",
+    ]
+    e = b.get("end_to_end")
+    if e is not None and "ratios" in e:
+        r, q = e["sentences_per_s"], e["ratios"]
+        lines += [
+            f"- end to end from raw documents, against fastText with the same segmenter, "
+            f"in {e['rounds']} interleaved rounds of {e['sentences']:,} sentences: "
+            f"`score_texts` {_rate(r['score_texts'])} sentences/s, "
+            f"{_ratio(q['score_texts_to_fasttext_segmented'])} the peer's "
+            f"{_rate(r['fasttext_segmented'])}; `predict --format jsonl` on a folder of one "
+            f"file per document, start-up included, {_rate(r['predict'])}, "
+            f"{_ratio(q['predict_to_fasttext_segmented'])} the peer (target: 2x for both);",
+            f"- pre-split sentences in the same rounds: `score_sentences` "
+            f"{_rate(r['score_sentences'])} sentences/s, "
+            f"{_ratio(q['score_sentences_to_fasttext'])} fastText's `predict` "
+            f"({_rate(r['fasttext'])});",
+        ]
+    lines += [
+        f"- on {s['sentences']:,} sentences: `score_sentences` "
+        f"{_rate(s['score_sentences_per_s'])} sentences/s; `score_texts` end to end "
+        f"{_rate(s['end_to_end_sentences_per_s'])} (target "
+        f"{TARGETS['end_to_end_sentences_per_s']:,}); segmentation alone "
+        f"{_rate(s['segmentation_sentences_per_s'])};",
+    ]
+    ref = b.get("references")
+    if ref:
+        lines.append(
+            f"- the plain-data scorer at {ref['ratio_to_sklearn_pipeline']:.2f}x the "
+            f"scikit-learn pipeline it was exported from (target "
+            f"{TARGETS['ratio_to_sklearn_pipeline']}x), on the same sentences in one run;"
+        )
+    lines += [
+        f"- `Dataset.map(score_batch, batched=True, num_proc={d['cores']})`: {_rate(many)} "
+        f"sentences/s, a {d['speedup']:.2f}x speed-up over one process;",
+        f'- `predict "one sentence"`: {c["predict_one_sentence"]["median_s"]:.2f} s cold, '
+        f'against {c["import_sklearn"]["median_s"]:.2f} s for `python -c "import sklearn"`;',
+        f"- a {big[:-2]} MB file through `predict --format jsonl`: {f[big]['median_s']:.1f} s, "
+        f"peak memory {f[big]['peak_rss_mib']:.0f} MiB ({f[small]['peak_rss_mib']:.0f} MiB "
+        f"for {small[:-2]} MB);",
+    ]
+    t = b.get("tiers")
+    if t and "skipped" not in t:
+        lines.append(
+            f"- the tiers on the same {t['sentences']:,} sentences"
+            + (" (new ones for every run): " if fresh else ": ")
+            + f"`fast` {t['fast']['sentences_per_s']['median']:,.0f} sentences/s, `semantic` "
+            f"{t['semantic']['sentences_per_s']['median']:,.0f} "
+            f"({t['semantic']['cold_start']['median_s']:.2f} s cold start), `cascade` "
+            f"{t['cascade']['sentences_per_s']['median']:,.0f} (it re-scored "
+            f"{t['cascade']['rescored_share']:.0%} of these sentences)."
+        )
+    else:
+        lines[-1] = lines[-1][:-1] + "."
+    return "\n".join(lines) + "\n"
 
 
 def adapt_section(summary: dict) -> str:

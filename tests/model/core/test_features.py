@@ -180,3 +180,25 @@ def test_any_text_in_a_large_batch_gets_its_own_features(texts: list[str]) -> No
         assert [c for c, _ in got] == [c for c, _ in want]
         assert all(abs(a - b) < 1e-12 for (_, a), (_, b) in zip(got, want, strict=True))
     assert plain.cue_filter is None
+
+
+def test_a_stream_of_small_batches_turns_the_cue_start_words_on_with_the_same_features(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small documents one call each (as ``predict`` scores web pages) get the cue start
+    words once 20,000 characters have been read in all, with the features of the plain path."""
+    from claim_risk.core import features as features_module
+
+    texts = filler()[:2400] + random_strings(UNICODE, 300, seed=8)
+    batches = [texts[i : i + 12] for i in range(0, len(texts), 12)]
+    streamed = fresh_shipped_features()
+    got = [streamed.transform(b) for b in batches]
+    assert streamed.cue_filter is not None
+    monkeypatch.setattr(features_module, "_ANALYSE_FROM", float("inf"))
+    plain = fresh_shipped_features()
+    for batch, X in zip(batches, got, strict=True):
+        want = plain.transform(batch)
+        assert sorted(zip(X.rows.tolist(), X.cols.tolist(), X.values.tolist(), strict=True)) == (
+            sorted(zip(want.rows.tolist(), want.cols.tolist(), want.values.tolist(), strict=True))
+        )
+    assert plain.cue_filter is None

@@ -232,3 +232,36 @@ def test_offsets_texts_and_gaps_hold_across_blocks_and_any_characters() -> None:
         text[ends[i] : r.start] for i, r in enumerate(records)
     ]
     assert records == score_text(text)
+
+
+def test_kept_texts_and_texts_decoded_from_the_blocks_give_the_same_records() -> None:
+    """Records built from the texts kept while cutting (short documents) equal those decoded
+    from the UTF-8 blocks (documents past ``batch``), for any characters and blocks."""
+    docs = [
+        "Héllo wörld, 😀 here. Second one.\r\nA lone \ud800 surrogate stays.\n\n- Ünïcödé item",
+        "Plain ASCII only. Two sentences.",
+        "Kurkuma heilt Krebs garantiert und sofort. Our tea cures colds in a day.",
+        "",
+        long_document(40),
+    ]
+    blocks = []
+    for doc in docs:
+        cut = doc.find("\n") + 1
+        blocks.append([(0, doc[:cut]), (cut, doc[cut:])] if cut else [(0, doc)])
+    for skip in (False, True):
+        kept = [list(d) for d in score_stream(blocks, skip_non_english=skip, explain=2)]
+        decoded = [list(d) for d in score_stream(blocks, skip_non_english=skip, explain=2, batch=1)]
+        assert kept == decoded
+        for doc, records in zip(docs, kept, strict=True):
+            assert all(doc[r.start : r.end] == r.text for r in records)
+
+
+def test_flags_and_bands_in_bulk_are_those_of_the_decision_even_at_the_cut() -> None:
+    text = long_document(60)
+    scores = [r.score for r in score_text(text)]
+    decision = load_model().decision
+    for threshold in (None, scores[3], sorted(scores)[-2], 0.0, 1.0):
+        d = decision.with_threshold(threshold)
+        [scored] = score_stream([text], threshold=threshold)
+        for r in scored:
+            assert (r.flagged, r.band) == (d.flagged(r.score), d.band(r.score))

@@ -157,3 +157,63 @@ def test_a_lone_surrogate_does_not_merge_its_line_into_one_sentence() -> None:
     assert all(text[s.start : s.end] == s.text for s in spans)
     clean = segment(text.replace("\ud800", "\ufffd"))
     assert [(s.start, s.end) for s in spans] == [(s.start, s.end) for s in clean]
+
+
+def reference_segment(text: str) -> list[tuple[int, int, str]]:
+    """The segmenter's loop as it was before it was made faster (issue 21): the reference."""
+    spans = []
+    for line_match in segment_module._LINE.finditer(text):
+        line = line_match.group()
+        if line.isspace():
+            continue
+        base = line_match.start()
+        starts = segment_module._starts(line)
+        for s, e in zip(starts, [*starts[1:], len(line)], strict=True):
+            chunk = line[s:e]
+            if s == 0 and not chunk[0].isalnum():
+                m = segment_module._BULLET.match(chunk)
+                if 0 < m.end() < len(chunk):
+                    s += m.end()
+                    chunk = chunk[m.end() :]
+            body = chunk.lstrip()
+            start = base + s + len(chunk) - len(body)
+            body = body.rstrip()
+            if len(body) <= MAX_SENTENCE_CHARS:
+                if body:
+                    spans.append((start, start + len(body), body))
+                continue
+            end = start + len(body)
+            for piece in range(start, end, MAX_SENTENCE_CHARS):
+                p_start, p_end = segment_module._trim(
+                    text, piece, min(piece + MAX_SENTENCE_CHARS, end)
+                )
+                if p_end > p_start:
+                    spans.append((p_start, p_end, text[p_start:p_end]))
+    return spans
+
+
+def hostile_documents() -> list[str]:
+    """Whole documents of hostile lines, joined by every kind of line break."""
+    rng = random.Random(1)
+    lines = hostile_lines()
+    breaks = ["\n", "\r\n", "\r", "\n\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85", " \n\t"]
+    docs = ["", " ", "\n", "\r\n\r\n", "\t \u3000", "- \n• \n# \n", "x" * (3 * MAX_SENTENCE_CHARS)]
+    for _ in range(300):
+        picked = rng.sample(lines, rng.randint(1, 8))
+        docs.append("".join(line + rng.choice(breaks) for line in picked))
+    docs.append(" ".join(["Ab cd. Ef gh!"] * 400) + "\n" + "Ω" * 4500 + ". Done.\n" + "\x00" * 50)
+    return docs
+
+
+def test_spans_equal_the_reference_loop_on_sources_and_hostile_text() -> None:
+    """The segmenter's loop, made faster, cuts every source document, hostile line and
+    hostile document into exactly the sentences and offsets of the loop it replaced."""
+    docs = [p.read_text(encoding="utf-8") for p in SOURCES] + hostile_lines() + hostile_documents()
+    for doc in docs:
+        assert [tuple(s) for s in segment(doc)] == reference_segment(doc), repr(doc[:60])
+
+
+def test_the_output_buffer_grows_for_long_lines_and_keeps_working() -> None:
+    line = "Short one. " + "y" * 200_000 + ". Then a last one."
+    assert segment_module._to_sentences(line) == blingfire.text_to_sentences(line)
+    assert segment_module._to_sentences("It works. Ok.") == "It works.\nOk."

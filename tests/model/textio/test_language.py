@@ -99,3 +99,26 @@ def test_predict_on_english_text_does_not_import_py3langid() -> None:
     assert not _imports_py3langid(ENGLISH_PAGE)
     # and a page that needs it loads it: three Ukrainian menu lines
     assert _imports_py3langid(ENGLISH_PAGE + "\nУкраїнська мова\nГоловна сторінка\nКонтакти")
+
+
+def test_words_of_ascii_text_are_those_of_the_word_regex() -> None:
+    """The translate-and-split path for ASCII text finds the words the regex finds."""
+    import random
+
+    from claim_risk.textio import language
+
+    def by_regex(text: str) -> list[str]:
+        text = text[: language.MAX_CHARS].lower()
+        if "et al" in text:
+            text = language._CITATION.sub(" ", text)
+        return language._WORD.findall(text)
+
+    rng = random.Random(3)
+    alphabet = [*"aZ' _9-\t\n.,;é\x00\x7f", "don't", "''", "et al", "ß"]
+    texts = ["", "'", "don't stop", "'tis rock'n'roll", "a''b c'", "x" * 5000 + " y'z"]
+    texts += ["".join(map(chr, range(128))), "Smith et al. said so"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    with (ROOT / "labels" / "sentences.csv").open(encoding="utf-8", newline="") as fh:
+        texts += [row["text"] for row in csv.DictReader(fh)]
+    for text in texts:
+        assert language._words(text) == by_regex(text), repr(text)

@@ -130,3 +130,45 @@ def test_spark_bench_rounds_each_read_their_own_documents() -> None:
     timings = interleaved({k: v.append for k, v in seen.items()}, 3)
     assert seen == {"a": [1, 2, 3], "b": [1, 2, 3]}
     assert timings["a"]["runs"] == 3
+
+
+def test_every_end_to_end_run_reads_new_sentences_and_ratios_are_within_a_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each contender of ``peers.bench_end_to_end`` reads its own new sentences in every
+    round (the peer through the same segmenter), and ``predict`` a folder of them."""
+    from pathlib import Path
+
+    from claim_risk.training.bench import peers
+
+    seen: dict[str, list[list[str]]] = {name: [] for name in peers.CONTENDERS}
+
+    def record(name: str, sentences: Sequence[str]) -> None:
+        seen[name].append(list(sentences))
+
+    def split(docs: Sequence[str]) -> list[str]:
+        return [s for d in docs for s in split_sentences(d)]
+
+    monkeypatch.setattr(claim_risk, "score_sentences", lambda s: record("score_sentences", s))
+    monkeypatch.setattr(claim_risk, "score_texts", lambda d: record("score_texts", split(d)))
+
+    def run_command(cmd: list[str]) -> tuple[float, int]:
+        folder = Path(cmd[-1])
+        docs = [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())]
+        record("predict", split(docs))
+        return 0.0, 0
+
+    monkeypatch.setattr(peers, "run_command", run_command)
+    fasttext_calls: list[str] = []
+    out = peers.bench_end_to_end(60, 3, fasttext_calls.append, ["predict"])
+    n_fasttext = len(fasttext_calls)
+    assert n_fasttext > 4 * 60  # four runs of pre-split sentences, four of documents
+    assert [len(v) for k, v in seen.items() if not k.startswith("fasttext")] == [4, 4, 4]
+    assert_each_new([s for runs in seen.values() for s in runs] + [fasttext_calls])
+    assert set(out["ratios"]) == set(peers.RATIOS)
+    for ratio in out["ratios"].values():
+        assert ratio["low"] <= ratio["median"] <= ratio["high"]
+    assert out["rounds"] == 3 and out["sentences_per_s"]["predict"]["median"] > 0
+    without = peers.bench_end_to_end(20, 1, None, ["predict"])
+    assert "ratios" not in without and without["fasttext"] == "not installed"
+    assert set(without["sentences_per_s"]) == {"score_sentences", "score_texts", "predict"}

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from claim_risk.training.bench.peers import CONTENDERS, RATIOS
 from claim_risk.training.evaluation import render
 from claim_risk.training.evaluation.report import README_FILE, write_readme
 from claim_risk.training.evaluation.sections import SECTIONS
@@ -71,3 +72,69 @@ def test_no_other_module_names_the_report_readme() -> None:
         ]
         if rel not in allowed:
             assert not any(s == README_FILE or s.endswith("/README.md") for s in strings), rel
+
+
+def _bench_with_end_to_end() -> dict:
+    """The shipped benchmark.json, with an ``end_to_end`` result if it has none yet."""
+    bench = json.loads((ROOT / "reports" / "benchmark.json").read_text())
+    rate = {"median": 2.0, "low": 1.0, "high": 3.0}
+    bench.setdefault(
+        "end_to_end",
+        {
+            "sentences": 10,
+            "rounds": 2,
+            "fasttext": "installed",
+            "sentences_per_s": dict.fromkeys(CONTENDERS, rate),
+            "ratios": dict.fromkeys(RATIOS, rate),
+        },
+    )
+    return bench
+
+
+def test_the_speed_figures_of_the_project_readme_are_rewritten_between_the_markers(
+    tmp_path: Path,
+) -> None:
+    from claim_risk.training.evaluation.report import write_speed_summary
+    from claim_risk.training.evaluation.sections import SPEED_MARKERS, speed_summary
+
+    bench = _bench_with_end_to_end()
+    path = tmp_path / "benchmark.json"
+    path.write_text(json.dumps(bench))
+    start, end = SPEED_MARKERS
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n## Speed\n\nintro\n\n{start}\nold figures 1x\n{end}\n\nafter\n")
+    write_speed_summary(path, readme)
+    text = readme.read_text()
+    assert text == f"# x\n\n## Speed\n\nintro\n\n{start}\n{speed_summary(bench)}{end}\n\nafter\n"
+    assert "the peer" in text and "(target: 2x for both)" in text
+    write_speed_summary(path, readme)
+    assert readme.read_text() == text  # idempotent
+
+
+def test_a_readme_without_the_markers_is_refused_untouched(tmp_path: Path) -> None:
+    import pytest
+    from claim_risk.training.evaluation.report import write_speed_summary
+
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="speed:start"):
+        write_speed_summary(ROOT / "reports" / "benchmark.json", readme)
+    assert readme.read_text() == "no markers"
+
+
+def test_the_bench_section_shows_the_end_to_end_rows() -> None:
+    from claim_risk.training.evaluation.sections import bench_section
+
+    text = bench_section(_bench_with_end_to_end())
+    assert "end to end from raw documents" in text and "≥ 2x the peer" in text
+
+
+def test_only_a_run_with_new_inputs_for_every_repeat_is_said_to_have_them() -> None:
+    from claim_risk.training.evaluation.sections import bench_section, speed_summary
+
+    old = {k: v for k, v in _bench_with_end_to_end().items() if k != "fresh_inputs"}
+    new = {**old, "fresh_inputs": True}
+    assert "predates" in speed_summary(old) and "predates" in bench_section(old)
+    assert "new ones for every run" not in speed_summary(old)
+    assert "predates" not in speed_summary(new) + bench_section(new)
+    assert "new ones for every run" in speed_summary(new)
