@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import subprocess
@@ -31,6 +32,27 @@ def run_predict(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def drive(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    """``predict``'s ``main`` in this process on byte streams: status, stdout and stderr."""
+    from claim_risk.frontends import cli
+
+    saved = sys.stdin, sys.stdout, sys.stderr
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (
+        io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"),
+        io.TextIOWrapper(out, encoding="utf-8"),
+        io.TextIOWrapper(err, encoding="utf-8"),
+    )
+    sys.stdin, sys.stdout, sys.stderr = streams
+    try:
+        code = cli.main(argv)
+        for stream in streams[1:]:
+            stream.flush()
+        return code, out.getvalue().decode(), err.getvalue().decode()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 def jsonl(out: bytes) -> list[dict]:

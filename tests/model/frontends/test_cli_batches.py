@@ -8,16 +8,16 @@ write the same bytes to standard output, the same lines to standard error
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import random
 import shutil
-import sys
 from pathlib import Path
 
 import claim_risk.frontends.cli as cli
 import pytest
+
+from tests.conftest import drive
 
 ROOT = Path(__file__).resolve().parents[3]
 SENTENCES = [
@@ -29,25 +29,6 @@ SENTENCES = [
     "This tea flushes every toxin 😀 out of your body overnight!",
     "Results were “mixed”, and the authors call for larger trials.",
 ]
-
-
-def drive(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    """``main`` in this process on byte streams: status, stdout and stderr."""
-    saved = sys.stdin, sys.stdout, sys.stderr
-    out, err = io.BytesIO(), io.BytesIO()
-    streams = (
-        io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"),
-        io.TextIOWrapper(out, encoding="utf-8"),
-        io.TextIOWrapper(err, encoding="utf-8"),
-    )
-    sys.stdin, sys.stdout, sys.stderr = streams
-    try:
-        code = cli.main(argv)
-        for stream in streams[1:]:
-            stream.flush()
-        return code, out.getvalue().decode(), err.getvalue().decode()
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 @pytest.fixture(scope="module")

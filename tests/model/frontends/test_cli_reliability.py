@@ -17,7 +17,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import claim_risk.frontends.cli as cli
@@ -25,7 +24,7 @@ import claim_risk.textio.readers as readers
 import pytest
 from claim_risk.exits import EXIT_NOT_TEXT, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
-from tests.conftest import PREDICT
+from tests.conftest import PREDICT, drive
 
 
 def _refuse_constant(name: str) -> None:
@@ -42,25 +41,6 @@ def strict_json(line: str) -> object:
         return value
 
     return json.loads(line, parse_constant=_refuse_constant, parse_float=finite)
-
-
-def drive(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    """Run ``main`` in this process on byte streams; return status, stdout and stderr."""
-    saved = sys.stdin, sys.stdout, sys.stderr
-    out, err = io.BytesIO(), io.BytesIO()
-    streams = (
-        io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"),
-        io.TextIOWrapper(out, encoding="utf-8"),
-        io.TextIOWrapper(err, encoding="utf-8"),
-    )
-    sys.stdin, sys.stdout, sys.stderr = streams
-    try:
-        code = cli.main(argv)
-        for stream in streams[1:]:
-            stream.flush()
-        return code, out.getvalue().decode(), err.getvalue().decode()
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 def test_a_line_nested_too_deep_is_reported_and_the_next_lines_scored() -> None:
