@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 __all__ = ["KINDS", "TERMS", "Abstractor"]
 
 KINDS: dict[str, str] = {"treatment": "_treatment_", "condition": "_condition_"}
@@ -434,11 +436,35 @@ def _trie(names: Sequence[str]) -> str:
     return emit(root)
 
 
-def _names_pattern(names: Mapping[str, str]) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive match of any of ``names``, longest first."""
+def _names_pattern(names: Mapping[str, str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    """Whole-word match of any of ``names``, longest first (case-insensitive by default)."""
     if not names:
         return None
-    return re.compile(rf"\b(?:{_trie(list(names))})(?:s|es)?\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:{_trie(list(names))})(?:s|es)?\b", flags)
+
+
+# ASCII characters that are not word characters become spaces, so that ``str.split``
+# gives the maximal runs of ``\w`` of an ASCII text.
+_NON_WORD = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}
+_SPACE = ord(" ")
+
+
+def _first_runs(names: Sequence[str]) -> frozenset[str] | None:
+    r"""Every word (maximal run of ``\w``) a match of one of ``names`` can start with.
+
+    A name's first word; for a one-word name, with the plural endings the
+    pattern allows too. None when the names are not all ASCII and start and
+    end on a word character: the batch path below then does not apply.
+    """
+    first: set[str] = set()
+    for name in names:
+        if not name.isascii() or not re.fullmatch(r"\w(?:.*\w)?", name):
+            return None
+        word = re.match(r"\w+", name).group()
+        first.add(word)
+        if word == name:
+            first.update((word + "s", word + "es"))
+    return frozenset(first)
 
 
 class Abstractor:
@@ -466,6 +492,14 @@ class Abstractor:
                     raise ValueError(f"lexicon names must be lower-case and trimmed: {name!r}")
                 self._kind_of.setdefault(name, kind)
         self._pattern = _names_pattern(self._kind_of)
+        self._exact = _names_pattern(self._kind_of, flags=0)
+        self._first = _first_runs(list(self._kind_of))
+        # each lower-case name, plural endings too, and the word that replaces it; in the
+        # order ``_word`` looks them up (the name itself, then less "s", then less "es")
+        self._spelled: dict[str, str] = {}
+        for ending in ("es", "s", ""):
+            for name, kind in self._kind_of.items():
+                self._spelled[name + ending] = self.kinds[kind]
         # for a match that case folding does not map back to a name (rare Unicode)
         self._whole = {
             kind: _names_pattern(dict.fromkeys(names, kind)) for kind, names in self.terms.items()
@@ -493,6 +527,70 @@ class Abstractor:
         if self._pattern is None:
             return list(texts)
         return [self(t) for t in texts]
+
+    def lexical(self, texts: Sequence[str]) -> list[str]:
+        """Each text abstracted as the lexical features read it: fast, for a batch.
+
+        The features lower-case what they read, so an ASCII text comes back
+        abstracted *and* lower-cased (``self(t).lower()``), the rest as
+        ``self(t)``. On lower-cased ASCII, case-insensitive matching is plain
+        matching, and a name can only start where a word starts whose text is
+        the first word of some name (``_first_runs``): the batch is joined
+        and lower-cased once, its words are looked up in a set, and the
+        pattern is tried only at those words, left to right as ``re.sub``
+        tries it. ``tests/model/core/test_lexicon.py`` proves it equal to
+        ``self(t)``, lower-cased, on the labelled sentences and on strings
+        built to break it.
+        """
+        if self._pattern is None:
+            return list(texts)
+        if self._first is None:
+            return [self(t) for t in texts]
+        out = list(texts)
+        ascii_at = [i for i, t in enumerate(out) if t.isascii()]
+        if len(ascii_at) < len(out):
+            for i, t in enumerate(out):
+                if not t.isascii():
+                    out[i] = self(t)
+        if not ascii_at:
+            return out
+        batch = [out[i] for i in ascii_at] if len(ascii_at) < len(out) else out
+        joined = "\x00".join(batch)
+        if joined.count("\x00") != len(batch) - 1:  # a text holds a NUL: one at a time
+            done = [self(t).lower() for t in batch]
+        else:
+            done = self._abstract_joined(joined.lower()).split("\x00")
+        for i, t in zip(ascii_at, done, strict=True):
+            out[i] = t
+        return out
+
+    def _abstract_joined(self, lowered: str) -> str:
+        """``self._exact.sub`` of a lower-cased ASCII string, tried only at first words."""
+        spaced = lowered.translate(_NON_WORD)
+        words = spaced.split()
+        first = self._first
+        hits = first.intersection(words)
+        if not hits:
+            return lowered
+        filled = np.frombuffer(spaced.encode("ascii"), dtype=np.uint8) != _SPACE
+        starts = np.flatnonzero(filled & ~np.concatenate(([False], filled[:-1])))
+        candidate = np.fromiter(map(hits.__contains__, words), dtype=bool, count=len(words))
+        match = self._exact.match
+        spelled = self._spelled.get
+        pieces: list[str] = []
+        end = 0
+        for pos in starts[candidate].tolist():
+            if pos < end:
+                continue
+            m = match(lowered, pos)
+            if m is not None:
+                pieces.append(lowered[end:pos])
+                pieces.append(spelled(m.group()) or self._word(m))
+                end = m.end()
+        if not pieces:
+            return lowered
+        pieces.append(lowered[end:])
+        return "".join(pieces)
 
     def to_data(self) -> dict:
         """The lexicon as plain data (what the model artifact stores)."""

@@ -88,24 +88,28 @@ class SentenceModel:
         self._names: np.ndarray | None = None
 
     def lexical_texts(self, sentences: Sequence[str]) -> list[str]:
-        """The sentences as the lexical features read them (names abstracted)."""
+        """The sentences as the lexical features read them (names abstracted).
+
+        ASCII sentences come back lower-cased as well (``Abstractor.lexical``):
+        every lexical feature lower-cases what it reads.
+        """
         if self.lexicon is None:
             return list(sentences)
-        return self.lexicon.many(sentences)
+        return self.lexicon.lexical(sentences)
 
-    def _contributions(self, lexical: Sequence[str], X: FeatureMatrix) -> np.ndarray:
-        """Each stored feature value times its weight, the TF-IDF part damped by shape."""
-        values = X.values
-        if self.shape is not None:
-            damp = self.shape.damping(lexical)
-            values = np.where(X.cols < self.features.n_words, values * damp[X.rows], values)
-        return values * self.weights[X.cols]
-
-    def _shape_terms(self, lexical: Sequence[str]) -> np.ndarray | None:
-        """Each sentence's shape columns times their weights (None without a shape)."""
+    def _shape(self, lexical: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each sentence's TF-IDF damping and its shape columns times their weights."""
         if self.shape is None:
             return None
-        return self.shape.columns(lexical) * self.shape_weights
+        damp, columns = self.shape.read(lexical)
+        return damp, columns * self.shape_weights
+
+    def _contributions(self, X: FeatureMatrix, damp: np.ndarray | None) -> np.ndarray:
+        """Each stored feature value times its weight, the TF-IDF part damped by shape."""
+        values = X.values
+        if damp is not None:
+            values = np.where(X.cols < self.features.n_words, values * damp[X.rows], values)
+        return values * self.weights[X.cols]
 
     def logits(
         self,
@@ -120,8 +124,8 @@ class SentenceModel:
         """
         lexical = self.lexical_texts(sentences)
         X = self.features.transform(lexical) if matrix is None else matrix
-        z = row_sums(X.rows, self._contributions(lexical, X), X.n_rows)
-        shape = self._shape_terms(lexical)
+        damp, shape = self._shape(lexical) or (None, None)
+        z = row_sums(X.rows, self._contributions(X, damp), X.n_rows)
         if shape is not None:
             z += shape.sum(axis=1)
         if self.embedding is not None:
@@ -138,8 +142,8 @@ class SentenceModel:
         X = self.features.transform(lexical)
         by_row = np.argsort(X.rows, kind="stable")
         rows, all_cols = X.rows[by_row], X.cols[by_row]
-        contrib = self._contributions(lexical, X)[by_row]
-        shape = self._shape_terms(lexical)
+        damp, shape = self._shape(lexical) or (None, None)
+        contrib = self._contributions(X, damp)[by_row]
         bounds = np.searchsorted(rows, np.arange(X.n_rows + 1))
         meaning = None
         if self.embedding is not None:

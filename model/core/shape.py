@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["PATTERNS", "SHAPES", "SegmentShape"]
+__all__ = ["PATTERNS", "SHAPES", "SegmentShape", "required_literal"]
 
 SHAPES = ("fragment", "unterminated", "quoted", "question", "flat_claim")
 
@@ -59,6 +59,42 @@ _END = (".", "!", "?", "…", ";", '"', "”", "'", ")", "»")
 # A quotation: a span of at least three characters between double quotes (straight,
 # curly or guillemets), or between single curly quotes.
 _QUOTED = re.compile(r"[\"“„«][^\"“”„«»]{3,}[\"”»]|‘[^‘’]{3,}’")
+# A character every quotation starts with: texts without one are not searched.
+_OPENS = re.compile(r"[\"“„«‘]")
+
+
+def required_literal(pattern: str) -> str | None:
+    r"""Text every match of ``pattern`` contains, when the pattern plainly starts with it.
+
+    Only the plain case is read, conservatively: ``\b``, then three or more
+    lower-case word characters, then a space or ``(`` (so no quantifier
+    applies to them), in a pattern with no inline flags and no alternation
+    outside its groups. Otherwise None, and the pattern is searched in every
+    text.
+    """
+    head = re.match(r"\\b([a-z0-9_]{3,})[ (]", pattern)
+    if head is None or re.search(r"\(\?[aiLmsux-]", pattern):
+        return None
+    depth, i, n = 0, 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a class, to its closing bracket
+            i += 1
+            i += pattern.startswith("^", i)
+            i += pattern.startswith("]", i)  # a "]" first in a class is itself
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    return head.group(1)
 
 
 class SegmentShape:
@@ -74,6 +110,7 @@ class SegmentShape:
         self._asserts = re.compile(self.patterns["asserts"])
         self._flat = re.compile(self.patterns["flat"])
         self._unflat = re.compile(self.patterns["unflat"])
+        self._flat_needs = required_literal(self.patterns["flat"])
 
     def words(self, texts: Sequence[str]) -> np.ndarray:
         """How many whitespace-separated words each text has."""
@@ -84,23 +121,43 @@ class SegmentShape:
         return np.minimum(1.0, self.words(texts) / self.min_words)
 
     def _flat_claim(self, lowered: str) -> bool:
+        needs = self._flat_needs
+        if needs is not None and needs not in lowered:
+            return False
         m = self._flat.search(lowered)
         return m is not None and self._unflat.search(lowered, 0, m.start()) is None
 
-    def columns(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text, one column per name of ``SHAPES``."""
+    def read(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``damping(texts)`` and ``columns(texts)``, the words counted once."""
+        damp = self.damping(texts)
+        return damp, self.columns(texts, damp)
+
+    def columns(self, texts: Sequence[str], damp: np.ndarray | None = None) -> np.ndarray:
+        """One row per text, one column per name of ``SHAPES`` (``damp``: ``damping(texts)``).
+
+        Each regex is searched only where its answer can matter: ``asserts``
+        in unterminated texts (it only clears ``unterminated``), a quotation
+        in texts holding an opening quote mark, the flat claim in texts
+        holding the literal its pattern starts with (``required_literal``).
+        """
         n = len(texts)
         if not n:
             return np.zeros((0, len(SHAPES)))
         lowered = [t.lower() for t in texts]
         ends = [t.rstrip() for t in texts]
-        unterminated = np.fromiter((not e.endswith(_END) for e in ends), np.float64, count=n)
-        asserting = np.fromiter(
-            (self._asserts.search(t) is not None for t in lowered), np.float64, count=n
+        open_end = [not e.endswith(_END) for e in ends]
+        unterminated = np.fromiter(open_end, np.float64, count=n)
+        for i in np.flatnonzero(unterminated).tolist():
+            if self._asserts.search(lowered[i]) is not None:
+                unterminated[i] = 0.0
+        if damp is None:
+            damp = self.damping(texts)
+        fragment = (1.0 - damp) * unterminated
+        quoted = np.fromiter(
+            (_OPENS.search(t) is not None and _QUOTED.search(t) is not None for t in texts),
+            np.float64,
+            count=n,
         )
-        unterminated *= 1.0 - asserting
-        fragment = (1.0 - self.damping(texts)) * unterminated
-        quoted = np.fromiter((_QUOTED.search(t) is not None for t in texts), np.float64, count=n)
         question = np.fromiter((e.endswith("?") for e in ends), np.float64, count=n)
         flat = np.fromiter(map(self._flat_claim, lowered), np.float64, count=n)
         return np.column_stack([fragment, unterminated, quoted, question, flat])
