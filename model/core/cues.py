@@ -12,7 +12,6 @@ with even when this file changes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 __all__ = ["CUES", "LEADS", "CueStarts", "combined_pattern", "cue_starts", "nul_safe"]
 
@@ -253,25 +252,6 @@ class CueStarts:
     def __init__(self, cues: dict[str, str]) -> None:
         leads_of = {CUES[name]: LEADS[name] for name in CUES}
         self.cues = [(leads_of[p], re.compile(p).fullmatch) for p in cues.values()]
-        self._match = [re.compile(p).match for p in cues.values()]
-
-    def plan(self, word: str) -> tuple[tuple[int, Callable[..., re.Match | None] | None], ...]:
-        """The cues that can match where ``word`` begins, in order: (group, what to try).
-
-        The combined pattern tries the cues in order and takes the first that
-        matches. Where ``word`` begins, a cue whose longer matches it leads is
-        tried alone (its pattern's ``match``: the same match as its branch of
-        the combined pattern); a cue that matches the word alone ends the list
-        (None: the match is the word); no other cue can match there.
-        """
-        steps: list[tuple[int, Callable[..., re.Match | None] | None]] = []
-        for group, (leads, whole) in enumerate(self.cues, start=1):
-            if word in leads:
-                steps.append((group, self._match[group - 1]))
-            elif whole(word) is not None:
-                steps.append((group, None))
-                break
-        return tuple(steps)
 
     def outcome(self, word: str) -> int | None:
         """None: no match begins at ``word``; a group number: the match is exactly

@@ -192,7 +192,6 @@ class SentenceFeatures:
         # scoring a sentence stay cheap, and a stream of small documents gets them too.
         self.cue_filter: CueStarts | None = None
         self._cue_codes: _Memo | None = None
-        self._cue_plans: _Memo | None = None  # word -> CueStarts.plan(word)
         self._analysed = False
         self._read = 0
         self.n_words = len(self.vocabulary)
@@ -220,7 +219,6 @@ class SentenceFeatures:
             self.cue_filter = cue_starts(self.cues)
             if self.cue_filter is not None:
                 self._cue_codes = _Memo(self._cue_code)
-                self._cue_plans = _Memo(self.cue_filter.plan)
             self._analysed = True
 
     def _cue_code(self, word: str) -> int:
@@ -381,8 +379,7 @@ class SentenceFeatures:
                         extra.append(offset)
                     offset += len(piece) + gap
             tried = np.sort(np.concatenate((tried, np.asarray(extra, np.int64))))
-        word_at = _WORD_RUN.match
-        plans = self._cue_plans
+        match = self.cue_re.match
         hit_at: list[int] = []
         hit_group: list[int] = []
         hit_end: list[int] = []
@@ -390,22 +387,14 @@ class SentenceFeatures:
         for pos in tried.tolist():
             if pos < end:
                 continue
-            word = word_at(text, pos).group()
-            for group, match in plans[word]:
-                if match is None:
-                    found = pos + len(word)
-                else:
-                    m = match(text, pos)
-                    if m is None:
-                        continue
-                    found = m.end()
-                if found == pos:  # an empty match: finditer's rules for those are not replayed
+            m = match(text, pos)
+            if m is not None:
+                end = m.end()
+                if end == pos:  # an empty match: finditer's rules for those are not replayed
                     return self._finditer(text)
-                end = found
                 hit_at.append(pos)
-                hit_group.append(group)
+                hit_group.append(m.lastindex)
                 hit_end.append(end)
-                break
         known = codes > _STATIC
         known_at, known_group = starts[known], codes[known] - _STATIC
         if not hit_at:

@@ -183,6 +183,8 @@ def segment(text: str) -> list[Span]:
                     append(new(Span, (base, base + len(body), body)))
                     continue
             starts = [0]
+        elif out and line[0].isalnum() and _append_parts(append, base, line, out):
+            continue
         else:
             starts = _starts(line, out)
         last = len(starts) - 1
@@ -208,6 +210,31 @@ def segment(text: str) -> list[Span]:
                 if p_end > p_start:
                     append(Span(p_start, p_end, text[p_start:p_end]))
     return spans
+
+
+def _append_parts(append: Callable[[Span], None], base: int, line: str, out: str) -> bool:
+    """Append the sentences of a line blingfire cut only at single spaces; False if it did not.
+
+    The commonest line of several sentences: blingfire's output is the line
+    less its trailing blanks with one space before each sentence but the
+    first made a line break, and no sentence starts or ends on a blank or is
+    longer than ``MAX_SENTENCE_CHARS``. Then each sentence is one part of the
+    output and starts one character after the end of the one before: the
+    spans ``_starts`` and the chunk loop of ``segment`` give, without
+    searching the line. Nothing is appended when it returns False.
+    """
+    if out.replace("\n", " ") != line.rstrip():
+        return False
+    parts = out.split("\n")
+    for part in parts:
+        if not part or len(part) > MAX_SENTENCE_CHARS or part[0].isspace() or part[-1].isspace():
+            return False
+    new = tuple.__new__
+    for part in parts:
+        end = base + len(part)
+        append(new(Span, (base, end, part)))
+        base = end + 1
+    return True
 
 
 def _trim(doc: str, start: int, end: int) -> tuple[int, int]:

@@ -217,3 +217,45 @@ def test_the_output_buffer_grows_for_long_lines_and_keeps_working() -> None:
     line = "Short one. " + "y" * 200_000 + ". Then a last one."
     assert segment_module._to_sentences(line) == blingfire.text_to_sentences(line)
     assert segment_module._to_sentences("It works. Ok.") == "It works.\nOk."
+
+
+def sentence_lines() -> list[str]:
+    """Lines of several sentences joined by every kind of blank, some long, some odd."""
+    rng = random.Random(2)
+    sentences = [
+        "Garlic cures flu.",
+        "Ask your doctor first!",
+        "Does it work?",
+        "Dr. Smith said so.",
+        "It costs $5.99 e.g. at U.S. shops.",
+        " Leading blank.",
+        "Trailing blank. ",
+        "No end",
+        "“Quoted.”",
+        "x" * (MAX_SENTENCE_CHARS + 5) + ".",
+        "3. Numbered.",
+        "é accents. Ünïcode!",
+    ]
+    blanks = [" ", "  ", "\t", "\xa0", " \t ", "\u3000", ""]
+    lines = []
+    for _ in range(3000):
+        picked = [rng.choice(sentences) for _ in range(rng.randint(2, 6))]
+        line = "".join(s + rng.choice(blanks) for s in picked)
+        lines.append(line.rstrip(rng.choice(["", " "])))
+    return lines
+
+
+def test_lines_of_several_sentences_equal_the_reference_loop() -> None:
+    """Lines blingfire cuts at single spaces take a short way (``_append_parts``); every
+    line of several sentences still gets exactly the spans of the reference loop."""
+    lines = sentence_lines()
+    taken = sum(
+        line[:1].isalnum()
+        and segment_module._append_parts([].append, 0, line, segment_module._to_sentences(line))
+        for line in lines
+    )
+    assert 0 < taken < len(lines)  # both ways are exercised
+    for line in lines:
+        assert [tuple(s) for s in segment(line)] == reference_segment(line), repr(line[:60])
+    doc = "\n".join(lines)
+    assert [tuple(s) for s in segment(doc)] == reference_segment(doc)
