@@ -55,53 +55,66 @@ def context_features(
     texts: Sequence[str],
     top_k: int,
     neighbours: int,
+    names: Sequence[str] = FEATURES,
 ) -> dict[str, np.ndarray]:
-    """Every feature of ``FEATURES`` for sentences grouped by ``doc``.
+    """The features ``names`` (all of ``FEATURES`` by default) of sentences grouped by ``doc``.
 
     ``doc`` gives each sentence's page (window) number; sentences of one page
     are contiguous and in reading order. A page of one sentence has itself as
     its page and no neighbours (the neighbour mean is then its own log-odds).
+    Only the features asked for are computed: a model uses a few of them.
     """
     z = np.asarray(logits, dtype=np.float64)
     doc = np.asarray(doc, dtype=np.int64)
     n = len(z)
+    wanted = set(names)
     if n == 0:
-        return {name: np.zeros(0) for name in FEATURES}
+        return {name: np.zeros(0) for name in FEATURES if name in wanted}
     idx = np.arange(n)
     first = np.r_[True, doc[1:] != doc[:-1]]
     starts = idx[first]
     group = np.cumsum(first) - 1
     sizes = np.diff(np.r_[starts, n])
     start, size = starts[group], sizes[group]
-    end = start + size - 1
-    page_mean = (np.bincount(group, weights=z) / sizes)[group]
-    # top-k mean: rank each sentence within its page by descending log-odds
-    order = np.lexsort((-z, group))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = idx - starts[group[order]]
-    k = np.minimum(size, top_k)
-    top_sum = np.bincount(group, weights=np.where(rank < k, z, 0.0), minlength=len(starts))
-    page_top = top_sum[group] / k
-    csum = np.r_[0.0, np.cumsum(z)]
-    lo = np.maximum(idx - neighbours, start)
-    hi = np.minimum(idx + neighbours, end)
-    count = hi - lo
-    around = csum[hi + 1] - csum[lo] - z
-    nb = np.where(count > 0, around / np.maximum(count, 1), z)
-    position = np.where(size > 1, (idx - start) / np.maximum(size - 1, 1), 0.0)
-    heading = np.fromiter(map(_is_heading, texts), dtype=np.float64, count=n)
-    own = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
-    return {
-        "page_mean_gated": own * page_mean,
-        "page_top_gated": own * page_top,
-        "sentence": z,
-        "page_mean": page_mean,
-        "page_top": page_top,
-        "neighbours": nb,
-        "position": position,
-        "heading": heading,
-        "page_size": np.log(size.astype(np.float64)),
-    }
+    out: dict[str, np.ndarray] = {}
+    own = None
+    if wanted & {"page_mean_gated", "page_top_gated"}:
+        own = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+    if wanted & {"page_mean", "page_mean_gated"}:
+        page_mean = (np.bincount(group, weights=z) / sizes)[group]
+        if "page_mean_gated" in wanted:
+            out["page_mean_gated"] = own * page_mean
+        if "page_mean" in wanted:
+            out["page_mean"] = page_mean
+    if wanted & {"page_top", "page_top_gated"}:
+        # top-k mean: rank each sentence within its page by descending log-odds
+        order = np.lexsort((-z, group))
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = idx - starts[group[order]]
+        k = np.minimum(size, top_k)
+        top_sum = np.bincount(group, weights=np.where(rank < k, z, 0.0), minlength=len(starts))
+        page_top = top_sum[group] / k
+        if "page_top_gated" in wanted:
+            out["page_top_gated"] = own * page_top
+        if "page_top" in wanted:
+            out["page_top"] = page_top
+    if "sentence" in wanted:
+        out["sentence"] = z
+    if "neighbours" in wanted:
+        end = start + size - 1
+        csum = np.r_[0.0, np.cumsum(z)]
+        lo = np.maximum(idx - neighbours, start)
+        hi = np.minimum(idx + neighbours, end)
+        count = hi - lo
+        around = csum[hi + 1] - csum[lo] - z
+        out["neighbours"] = np.where(count > 0, around / np.maximum(count, 1), z)
+    if "position" in wanted:
+        out["position"] = np.where(size > 1, (idx - start) / np.maximum(size - 1, 1), 0.0)
+    if "heading" in wanted:
+        out["heading"] = np.fromiter(map(_is_heading, texts), dtype=np.float64, count=n)
+    if "page_size" in wanted:
+        out["page_size"] = np.log(size.astype(np.float64))
+    return {name: out[name] for name in FEATURES if name in wanted}
 
 
 class ContextModel:
@@ -152,7 +165,8 @@ class ContextModel:
         z = np.asarray(sentence_logits, dtype=np.float64)
         if len(z) == 0:
             return np.zeros(0)
-        feats = context_features(z, page, texts, self.top_k, self.neighbours)
+        names = (*self.features, "page_size")
+        feats = context_features(z, page, texts, self.top_k, self.neighbours, names)
         out = np.column_stack([feats[f] for f in self.features]) @ self.weights + self.intercept
         short = np.exp(feats["page_size"]) < self.min_page - 0.5
         return np.where(short, z, out)
