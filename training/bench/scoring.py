@@ -81,6 +81,35 @@ def bench_scoring(n: int, repeats: int) -> dict:
     }
 
 
+def bench_stages(n: int, repeats: int) -> dict:
+    """Microseconds a sentence of each stage of the shipped sentence model, on pre-split
+    sentences: where ``score_sentences`` spends its time.
+
+    Names (abstraction), shape (damping and columns) and features (TF-IDF and
+    cues) are timed on the text each reads; then the whole sentence model.
+    Every stage, and every repeat, reads sentences no other one read, so the
+    caches of word facts one stage fills cannot serve another.
+    """
+    from claim_risk.core.artifacts import load_model
+
+    model = load_model().sentence
+    warm, *sets = corpora(n, 4 * repeats + 1, seed=5)
+    model.logits(warm)
+    names, shape, features, whole = (sets[k * repeats : (k + 1) * repeats] for k in range(4))
+    log(f"stages of the sentence model on {n:,} sentences x{repeats}")
+    timings = {
+        "names": timed(model.lexical_texts, names),
+        "features": timed(model.features.transform, [model.lexical_texts(s) for s in features]),
+        "sentence_model": timed(model.logits, whole),
+    }
+    if model.shape is not None:
+        timings["shape"] = timed(model.shape.read, [model.lexical_texts(s) for s in shape])
+    return {
+        "sentences": n,
+        "us_per_sentence": {k: t["median_s"] / n * 1e6 for k, t in timings.items()},
+    }
+
+
 def bench_public_segmentation(docs: list[list[str]]) -> dict[str, float]:
     """Segmentation timed with blingfire's public ``text_to_sentences`` in place of the
     undocumented C handle the segmenter calls: the gain that justifies keeping the handle."""
@@ -279,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "load_average_before": list(load_before),
         "scoring": bench_scoring(args.sentences, args.repeats),
+        "stages": bench_stages(min(args.sentences, 50_000), args.repeats),
         "end_to_end": bench_peers(min(args.sentences, 50_000), max(args.repeats, 5)),
         "references": bench_references(min(args.sentences, 100_000), args.repeats),
         "datasets_map": bench_datasets(args.sentences, args.repeats),

@@ -195,6 +195,19 @@ def bench_section(b: dict) -> str:
     ]
     if "end_to_end" in b:
         rows = end_to_end_rows(b["end_to_end"]) + rows
+    if "stages" in b:
+        us = b["stages"]["us_per_sentence"]
+        parts = [f"{k} {us[k]:.1f}" for k in ("names", "shape", "features") if k in us]
+        rows.append(
+            (
+                f"where `score_sentences` spends its time, {b['stages']['sentences']:,} "
+                "new sentences a stage",
+                f"µs a sentence: {', '.join(parts)}; the whole sentence model "
+                f"{us['sentence_model']:.1f}",
+                "",
+                "",
+            )
+        )
     if "tiers" in b:
         rows += tier_rows(b["tiers"])
     ref = b.get("references")

@@ -172,3 +172,13 @@ def test_every_end_to_end_run_reads_new_sentences_and_ratios_are_within_a_round(
     without = peers.bench_end_to_end(20, 1, None, ["predict"])
     assert "ratios" not in without and without["fasttext"] == "not installed"
     assert set(without["sentences_per_s"]) == {"score_sentences", "score_texts", "predict"}
+
+
+def test_stages_give_each_stage_of_the_sentence_model_per_sentence() -> None:
+    """The stage figures (names, shape, features, the whole model) are there, in µs a
+    sentence, and the parts cost less than the whole they are part of."""
+    out = scoring.bench_stages(300, 2)
+    us = out["us_per_sentence"]
+    assert out["sentences"] == 300 and set(us) == {"names", "shape", "features", "sentence_model"}
+    assert all(v > 0 for v in us.values())
+    assert max(us["names"], us["shape"], us["features"]) < us["sentence_model"]
