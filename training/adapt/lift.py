@@ -61,6 +61,7 @@ from ..data.schema import LABELS, POSITIVE
 from ..data.sentences import LabelError, file_sha256, read_rows, shown, validate_rows
 from ..fit.candidates import CANDIDATES, SEMANTIC_CANDIDATES
 from ..fit.cv import Candidate
+from .loop import failed
 
 __all__ = [
     "DEFAULT_WEIGHT",
@@ -779,7 +780,7 @@ def _emit(obj: dict) -> None:
 def run_command(args: argparse.Namespace) -> int:
     """Run ``lift`` or ``retrain`` as parsed; the exit status (``claim_risk.exits``)."""
     from claim_risk.core.artifacts import ModelError
-    from claim_risk.exits import EXIT_MODEL, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
+    from claim_risk.exits import EXIT_OK, EXIT_UNREADABLE
 
     cmd = args.command
     missing = [p for p in args.files if not p.is_file()]
@@ -802,12 +803,8 @@ def run_command(args: argparse.Namespace) -> int:
         else:
             report = measure_lift(args.files, tier=args.tier, seed=args.seed, progress=progress)
             result, summary = report.to_dict(), report.summary()
-    except (LabelError, Refused) as exc:
-        print(f"{cmd}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ModelError as exc:
-        print(f"{cmd}: {exc}", file=sys.stderr)
-        return EXIT_MODEL
+    except (LabelError, Refused, ModelError) as exc:
+        return failed(cmd, exc)
     except OSError as exc:
         where = shown(Path(exc.filename)) if exc.filename else "the output"
         print(f"{cmd}: cannot write {where} ({exc.strerror or exc})", file=sys.stderr)

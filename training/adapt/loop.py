@@ -66,8 +66,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from claim_risk.core.artifacts import ModelError
 from claim_risk.core.segment import split_sentences
-from claim_risk.exits import EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
+from claim_risk.exits import EXIT_MODEL, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 from claim_risk.textio.readers import Document, InputError, expand_paths
 
 from ..data.schema import COLUMNS, LABELS, assign_ids
@@ -99,6 +100,22 @@ class Refused(Exception):
 
 class WriteFailed(Exception):
     """The system refused a write (read-only, full, no permission); nothing was changed."""
+
+
+def failed(prog: str, exc: Exception) -> int:
+    """Say why a command stopped, in one line on standard error, and return its exit status.
+
+    The one mapping the label commands share (``adapt extract/suggest/lift/retrain``,
+    ``claim-risk review``): a model that cannot be loaded is ``EXIT_MODEL``, a
+    write the system refused ``EXIT_UNREADABLE``, anything else refused (labels,
+    arguments) ``EXIT_USAGE``.
+    """
+    print(f"{prog}: {exc}", file=sys.stderr)
+    if isinstance(exc, ModelError):
+        return EXIT_MODEL
+    if isinstance(exc, WriteFailed):
+        return EXIT_UNREADABLE
+    return EXIT_USAGE
 
 
 def _cannot_write(exc: OSError, path: Path, kept: str) -> WriteFailed:
@@ -538,23 +555,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             problems = extract(args.paths, args.out, args.topic, args.model, args.force)
             return EXIT_UNREADABLE if problems else EXIT_OK
-        except (Refused, LabelError) as exc:
-            print(f"extract: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except WriteFailed as exc:
-            print(f"extract: {exc}", file=sys.stderr)
-            return EXIT_UNREADABLE
+        except (Refused, LabelError, WriteFailed) as exc:
+            return failed("extract", exc)
     if not args.csv.is_file():
         print(f"suggest: {args.csv}: no such file", file=sys.stderr)
         return EXIT_UNREADABLE
     try:
         picked = suggest(args.csv, args.n, args.model)
-    except (Refused, LabelError) as exc:
-        print(f"suggest: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except WriteFailed as exc:
-        print(f"suggest: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    except (Refused, LabelError, WriteFailed) as exc:
+        return failed("suggest", exc)
     for r in picked:
         print(f"{r['priority']:>3}  {float(r['score']):.3f}  {r['doc_id']}  {r['text'][:90]}")
     return EXIT_OK

@@ -20,8 +20,6 @@ from pathlib import Path
 from claim_risk.exits import (
     EXIT_EMPTY_INPUT,
     EXIT_INTERNAL,
-    EXIT_MODEL,
-    EXIT_UNREADABLE,
     EXIT_USAGE,
 )
 from claim_risk.version import __version__
@@ -122,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
     from claim_risk.core.artifacts import ModelError
 
-    from ..adapt.loop import Refused, WriteFailed
+    from ..adapt.loop import Refused, WriteFailed, failed
     from ..data.sentences import LabelError
     from .app import create_app
     from .retrain import RetrainJob
@@ -135,15 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         session = Session(args.paths, args.labels, args.model, args.topic)
         session.load()
-    except ModelError as exc:
-        print(f"claim-risk review: {exc}", file=sys.stderr)
-        return EXIT_MODEL
-    except (Refused, LabelError) as exc:
-        print(f"claim-risk review: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except WriteFailed as exc:
-        print(f"claim-risk review: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    except (ModelError, Refused, LabelError, WriteFailed) as exc:
+        return failed("claim-risk review", exc)
     if not session.pages:
         print("claim-risk review: no page with sentences to review", file=sys.stderr)
         return session.exit_code or EXIT_EMPTY_INPUT
