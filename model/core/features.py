@@ -109,8 +109,19 @@ def ascii_tokens(text: str) -> tuple[list[str], np.ndarray]:
     return spaced.split(), np.flatnonzero(filled[1:] & ~filled[:-1])
 
 
+# ASCII characters that are not word characters become spaces (for ASCII word runs).
+_NON_WORD_TABLE = {c: " " for c in range(128) if not _ASCII_WORD[c]}
+
+
 def word_starts(text: str) -> tuple[list[str], np.ndarray]:
-    r"""The maximal runs of ``\w`` in ``text`` and the offset where each starts."""
+    r"""The maximal runs of ``\w`` in ``text`` and the offset where each starts.
+
+    For ASCII text, from ``str.translate`` and ``split`` (several times faster).
+    """
+    if text.isascii():
+        spaced = text.translate(_NON_WORD_TABLE)
+        filled = np.frombuffer(spaced.encode("ascii"), dtype=np.uint8) != _SPACE
+        return spaced.split(), np.flatnonzero(filled & ~np.r_[False, filled[:-1]])
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     small = codes < 128
     is_word = np.zeros(len(codes), dtype=bool)

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .features import word_starts
+
 __all__ = ["KINDS", "TERMS", "Abstractor"]
 
 KINDS: dict[str, str] = {"treatment": "_treatment_", "condition": "_condition_"}
@@ -443,12 +445,6 @@ def _names_pattern(names: Mapping[str, str], flags: int = re.IGNORECASE) -> re.P
     return re.compile(rf"\b(?:{_trie(list(names))})(?:s|es)?\b", flags)
 
 
-# ASCII characters that are not word characters become spaces, so that ``str.split``
-# gives the maximal runs of ``\w`` of an ASCII text.
-_NON_WORD = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}
-_SPACE = ord(" ")
-
-
 def _first_runs(names: Sequence[str]) -> frozenset[str] | None:
     r"""Every word (maximal run of ``\w``) a match of one of ``names`` can start with.
 
@@ -566,14 +562,10 @@ class Abstractor:
 
     def _abstract_joined(self, lowered: str) -> str:
         """``self._exact.sub`` of a lower-cased ASCII string, tried only at first words."""
-        spaced = lowered.translate(_NON_WORD)
-        words = spaced.split()
-        first = self._first
-        hits = first.intersection(words)
+        words, starts = word_starts(lowered)
+        hits = self._first.intersection(words)
         if not hits:
             return lowered
-        filled = np.frombuffer(spaced.encode("ascii"), dtype=np.uint8) != _SPACE
-        starts = np.flatnonzero(filled & ~np.concatenate(([False], filled[:-1])))
         candidate = np.fromiter(map(hits.__contains__, words), dtype=bool, count=len(words))
         match = self._exact.match
         spelled = self._spelled.get

@@ -55,7 +55,8 @@ def test_accent_stripping_by_runs_equals_the_whole() -> None:
 
 
 def test_word_starts_equal_the_word_regex() -> None:
-    for text in [*random_strings(UNICODE, 3000, seed=2), "", "a", "\ud83d\ude00b"]:
+    texts = [*random_strings(UNICODE, 3000, seed=2), *random_strings(ASCII, 3000, seed=3)]
+    for text in [*texts, "", "a", "\ud83d\ude00b", "\x7f_a1 b"]:
         words, starts = word_starts(text)
         expected = [(m.group(), m.start()) for m in re.finditer(r"\w+", text)]
         assert list(zip(words, starts.tolist(), strict=True)) == expected, repr(text)
